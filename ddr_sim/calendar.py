@@ -1,0 +1,32 @@
+"""Month arithmetic: scenario dates are ``YYYY-MM`` strings, the model counts months."""
+
+from __future__ import annotations
+
+import re
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """Return ``(year, month)`` for a ``YYYY-MM`` string, or raise ``ValueError``."""
+    match = _MONTH.match(str(text))
+    if not match:
+        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
+    year, month = int(match.group(1)), int(match.group(2))
+    if not 1 <= month <= 12:
+        raise ValueError(f"month must be 01..12, got {text!r}")
+    return year, month
+
+
+def month_index(date: str, start: str) -> int:
+    """Months from ``start`` to ``date`` (0 when they are equal; negative before start)."""
+    y, m = parse_month(date)
+    y0, m0 = parse_month(start)
+    return (y - y0) * 12 + (m - m0)
+
+
+def month_label(index: int, start: str) -> str:
+    """The ``YYYY-MM`` label of month ``index`` counted from ``start``."""
+    y0, m0 = parse_month(start)
+    total = y0 * 12 + (m0 - 1) + index
+    return f"{total // 12:04d}-{total % 12 + 1:02d}"

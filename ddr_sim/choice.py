@@ -1,0 +1,344 @@
+"""The monthly person decision: one vectorized random-utility (multinomial logit) choice.
+
+Each month a share ``revision_rate`` of people reconsider their situation (the others
+keep it: status-quo inertia). A person who reconsiders chooses among the options open to
+them, with probability proportional to exp(scale * U):
+
+    U_o = w_I income_o + w_tie tie * side_group_o + w_T (trust - 0.5) * side_state_o
+          + bonus_o - w_R danger_o (1 - risk_tolerance) - penalties_o
+
+Options: KEEP (stay as one is), ACTIVE (back with the group), MINE (artisanal gold,
+mechanism 5), PRE_CANTON and CANTON (mechanism 6, where places exist and the group
+consents, mechanism 1), INTEGRATE (through an open programme, mechanism 7), REINSERT
+(civilian reinsertion, mechanism 8). Fighters the group holds back (mechanism 2) can only
+keep, go back to the group or mine. Options with limited places (sites, gold sites,
+registration, reinsertion intake) admit choosers in random order up to the places left;
+the rest keep their status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ddr_sim.mechanisms.cantonment import cantonment_places, pre_cantonment_places
+from ddr_sim.mechanisms.outside_options import (
+    group_income_per_member,
+    miner_net_income,
+    mining_places,
+)
+from ddr_sim.mechanisms.pressure import registration_capacity, screen
+from ddr_sim.mechanisms.reinsertion import (
+    militia_programme_open,
+    reinsertion_income,
+    reinsertion_open,
+)
+from ddr_sim.mechanisms.trust import held_back
+from ddr_sim.statuses import Status
+
+if TYPE_CHECKING:
+    from ddr_sim.model import DDRModel
+
+
+class Option(IntEnum):
+    KEEP = 0
+    ACTIVE = 1
+    MINE = 2
+    PRE_CANTON = 3
+    CANTON = 4
+    INTEGRATE = 5
+    REINSERT = 6
+
+
+N_OPTIONS = len(Option)
+
+#: Statuses whose holders take this choice (integrated people face ``reversal``).
+CHOOSERS = np.array(
+    [
+        Status.ACTIVE,
+        Status.MINING,
+        Status.PRE_CANTONED,
+        Status.CANTONED,
+        Status.MOC,
+        Status.TRAINING,
+        Status.UNFIT_WAITING,
+    ],
+    np.int8,
+)
+
+_GROUP_SIDE_KEEP = np.zeros(len(Status), np.float32)
+_GROUP_SIDE_KEEP[[Status.ACTIVE, Status.MINING, Status.PRE_CANTONED, Status.UNFIT_WAITING]] = 1.0
+_GROUP_SIDE_KEEP[Status.MOC] = 0.5
+_STATE_SIDE_KEEP = np.zeros(len(Status), np.float32)
+_STATE_SIDE_KEEP[[Status.MOC, Status.CANTONED]] = 0.5
+_STATE_SIDE_KEEP[Status.TRAINING] = 1.0
+
+
+@dataclass
+class MonthView:
+    """What the choice reads about this month, computed once before anyone moves."""
+
+    group_income: np.ndarray  # per group slot, kFCFA/month
+    miner_income: float
+    mining_places: np.ndarray  # per region
+    pre_cantonment_places: np.ndarray
+    cantonment_places: np.ndarray
+    registration_places: int
+    reinsertion_places: int
+    consent: np.ndarray  # group slot x programme
+    signatory: np.ndarray  # per group slot, bool
+
+    @classmethod
+    def of(cls, model: DDRModel) -> MonthView:
+        return cls(
+            group_income=group_income_per_member(model).astype(np.float32),
+            miner_income=miner_net_income(model),
+            mining_places=mining_places(model),
+            pre_cantonment_places=pre_cantonment_places(model),
+            cantonment_places=cantonment_places(model),
+            registration_places=registration_capacity(model),
+            reinsertion_places=model.reinsertion_capacity(),
+            consent=model.consent_matrix(),
+            signatory=model.group_array("signatory").astype(bool),
+        )
+
+
+def _keep_income(
+    model: DDRModel, view: MonthView, status: np.ndarray, group_income: np.ndarray
+) -> np.ndarray:
+    sc = model.scenario
+    eco = sc.economy
+    reliability = model.government.pay_reliability
+    by_status = np.zeros(len(Status), np.float32)
+    by_status[Status.MINING] = view.miner_income
+    by_status[Status.PRE_CANTONED] = sc.programmes.pre_cantonment.support_value
+    by_status[Status.CANTONED] = sc.programmes.cantonment.support_value
+    by_status[Status.MOC] = eco.moc_pay * reliability
+    by_status[Status.TRAINING] = eco.moc_pay * reliability
+    income = by_status[status]
+    with_group = (status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)
+    income[with_group] += group_income[with_group] * np.where(
+        status[with_group] == Status.UNFIT_WAITING, 0.5, 1.0
+    )
+    return income
+
+
+def utilities(
+    model: DDRModel, view: MonthView, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Utility matrix (rows x options) and the income each option pays."""
+    sc = model.scenario
+    b = sc.behaviour
+    eco = sc.economy
+    pop = model.population
+    status = pop.status[rows]
+    group = pop.group[rows]
+    region = pop.where[rows]
+    tie = pop.tie[rows]
+    trust_term = pop.trust[rows] - 0.5
+    caution = 1.0 - pop.risk_tolerance[rows]
+    g_income = view.group_income[group]
+    militia = ~view.signatory[group]
+
+    income = np.zeros((len(rows), N_OPTIONS), np.float32)
+    income[:, Option.KEEP] = _keep_income(model, view, status, g_income)
+    income[:, Option.ACTIVE] = g_income
+    income[:, Option.MINE] = view.miner_income
+    income[:, Option.PRE_CANTON] = sc.programmes.pre_cantonment.support_value
+    income[:, Option.CANTON] = sc.programmes.cantonment.support_value
+    income[:, Option.INTEGRATE] = eco.army_pay * model.government.pay_reliability
+    income[:, Option.REINSERT] = reinsertion_income(model, region, militia)
+
+    u = b.income_weight * income
+    tie_term = b.tie_weight * tie
+    state_term = b.trust_weight * trust_term
+    u[:, Option.KEEP] += tie_term * _GROUP_SIDE_KEEP[status] + state_term * _STATE_SIDE_KEEP[status]
+    for option in (Option.ACTIVE, Option.MINE, Option.PRE_CANTON):
+        u[:, option] += tie_term
+    u[:, Option.CANTON] += 0.5 * state_term - b.risk_weight * model.danger["cantonment"] * caution
+    u[:, Option.INTEGRATE] += state_term + b.integration_status_bonus
+    u[:, Option.REINSERT] += state_term
+    if sc.programmes.integration.destination == "national_army":
+        u[:, Option.INTEGRATE] -= b.far_posting_aversion * tie
+    u[:, Option.MINE] -= b.risk_weight * model.attack_rate[region].astype(np.float32) * caution
+    in_moc = status == Status.MOC
+    u[in_moc, Option.KEEP] -= b.risk_weight * model.danger["moc"] * caution[in_moc]
+    u[status == Status.TRAINING, Option.KEEP] += b.integration_status_bonus
+    u[status == Status.UNFIT_WAITING, Option.REINSERT] -= b.unfit_reinsertion_penalty
+    return u, income
+
+
+def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarray:
+    """Boolean matrix (rows x options): which options are open to each person."""
+    pop = model.population
+    state = model.programmes
+    status = pop.status[rows]
+    group = pop.group[rows]
+    region = pop.where[rows]
+    armed = pop.armed[rows]
+    child = pop.child[rows]
+    free = ~held_back(model, rows)
+    consent = view.consent[group]  # rows x programmes
+    signatory = view.signatory[group]
+
+    on_side = (status == Status.ACTIVE) | (status == Status.MINING)
+    ok = np.zeros((len(rows), N_OPTIONS), bool)
+    ok[:, Option.KEEP] = True
+    ok[:, Option.ACTIVE] = status != Status.ACTIVE
+    ok[:, Option.MINE] = (
+        ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING))
+        & (view.mining_places[region] > 0)
+    )
+    ok[:, Option.PRE_CANTON] = (
+        on_side & free & consent[:, model.programme_column["pre_cantonment"]]
+        & (view.pre_cantonment_places[region] > 0)
+    )
+    ok[:, Option.CANTON] = (
+        (on_side | (status == Status.PRE_CANTONED)) & armed & free
+        & consent[:, model.programme_column["cantonment"]]
+        & (view.cantonment_places[region] > 0)
+    )
+    can_register = view.registration_places > 0
+    accelerated = (
+        (status == Status.MOC)
+        & (state.accelerated_launched is not None)
+        & consent[:, model.programme_column["accelerated_ddr"]]
+    )
+    general = (
+        (on_side | (status == Status.PRE_CANTONED) | (status == Status.CANTONED))
+        & armed & free & state.general_integration_open
+        & consent[:, model.programme_column["integration"]]
+    )
+    militia_integration = (
+        ~signatory & on_side & armed & militia_programme_open(model)
+        & (model.scenario.programmes.militia_programme.offer == "integration")
+    )
+    ok[:, Option.INTEGRATE] = can_register & ~child & (accelerated | general | militia_integration)
+    leaving = (
+        on_side
+        | (status == Status.PRE_CANTONED)
+        | (status == Status.CANTONED)
+        | (status == Status.UNFIT_WAITING)
+    )
+    main_reinsertion = (
+        signatory & reinsertion_open(model) & consent[:, model.programme_column["reinsertion"]]
+    )
+    militia_reinsertion = (
+        ~signatory & militia_programme_open(model)
+        & (model.scenario.programmes.militia_programme.offer == "reinsertion")
+    )
+    ok[:, Option.REINSERT] = leaving & (main_reinsertion | militia_reinsertion)
+    return ok
+
+
+def logit_draw(rng: np.random.Generator, u: np.ndarray, ok: np.ndarray, scale: float) -> np.ndarray:
+    """One multinomial-logit draw per row among the open options."""
+    z = np.float32(scale) * u
+    z -= z[:, :1]  # relative to KEEP, always open: keeps exp() in range
+    np.minimum(z, np.float32(80.0), out=z)
+    np.exp(z, out=z)
+    z[~ok] = 0.0
+    cum = np.cumsum(z, axis=1, out=z)
+    pick = rng.random(len(u), dtype=np.float32)[:, None] * cum[:, -1:]
+    return (cum > pick).argmax(axis=1)
+
+
+def _admit_by_region(
+    rng: np.random.Generator, chosen: np.ndarray, region: np.ndarray, places: np.ndarray
+) -> np.ndarray:
+    """Positions in ``chosen`` admitted, in random order, up to ``places`` per region."""
+    if len(chosen) == 0:
+        return chosen
+    if (np.bincount(region[chosen], minlength=len(places)) <= places).all():
+        return chosen
+    order = rng.permutation(chosen)
+    reg = region[order]
+    rank = np.empty(len(order), np.int64)
+    sort = np.argsort(reg, kind="stable")
+    counts = np.bincount(reg, minlength=len(places))
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    rank[sort] = np.arange(len(order)) - np.repeat(starts, counts)
+    return order[rank < places[reg]]
+
+
+def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndarray:
+    if len(chosen) <= places:
+        return chosen
+    return rng.permutation(chosen)[: max(0, places)]
+
+
+def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozenset()) -> None:
+    """Run the monthly choice and move people accordingly.
+
+    ``revising`` are the rows that reconsider this month; ``announced`` names options
+    (``"INTEGRATE"``, ``"REINSERT"``) that opened this month, which everyone they are
+    open to reconsiders as well.
+    """
+    pop = model.population
+    rng = model.rng_choice
+    view = MonthView.of(model)
+    if announced:
+        everyone = np.flatnonzero(np.isin(pop.status[: pop.size], CHOOSERS))
+        ok = availability(model, view, everyone)
+        reconsider = np.zeros(pop.size, bool)
+        reconsider[revising] = True
+        news = ok[:, [Option[name] for name in sorted(announced)]].any(axis=1)
+        keep = reconsider[everyone] | news
+        rows, ok = everyone[keep], ok[keep]
+    else:
+        rows = revising[np.isin(pop.status[revising], CHOOSERS)]
+        ok = availability(model, view, rows)
+    if len(rows) == 0:
+        return
+    choosing = ok.sum(axis=1) > 1  # with one open option there is nothing to choose
+    rows, ok = rows[choosing], ok[choosing]
+    if len(rows) == 0:
+        return
+    u, income = utilities(model, view, rows)
+    pick = logit_draw(rng, u, ok, model.scenario.behaviour.choice_scale)
+    region = pop.where[rows].astype(np.int64)
+    month = model.month
+
+    def picked(option: Option) -> np.ndarray:
+        return np.flatnonzero(pick == option)
+
+    admitted: dict[Option, np.ndarray] = {
+        Option.ACTIVE: picked(Option.ACTIVE),
+        Option.MINE: _admit_by_region(rng, picked(Option.MINE), region, view.mining_places),
+        Option.PRE_CANTON: _admit_by_region(
+            rng, picked(Option.PRE_CANTON), region, view.pre_cantonment_places
+        ),
+        Option.CANTON: _admit_by_region(
+            rng, picked(Option.CANTON), region, view.cantonment_places
+        ),
+        Option.INTEGRATE: _admit(rng, picked(Option.INTEGRATE), view.registration_places),
+        Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),
+    }
+    for option, pos in admitted.items():
+        if len(pos) == 0:
+            continue
+        people = rows[pos]
+        pop.income[people] = income[pos, option]
+        match option:
+            case Option.ACTIVE:
+                pop.where[people] = pop.home[people]
+                pop.move(people, Status.ACTIVE, month)
+            case Option.MINE:
+                pop.move(people, Status.MINING, month)
+            case Option.PRE_CANTON:
+                pop.move(people, Status.PRE_CANTONED, month)
+                model.flows.add("pre_cantoned", people)
+            case Option.CANTON:
+                pop.move(people, Status.CANTONED, month)
+                model.flows.add("cantoned", people)
+            case Option.INTEGRATE:
+                screen(model, people)
+            case Option.REINSERT:
+                pop.move(people, Status.REINSERTED, month)
+                model.flows.add("reinserted", people)
+                model.costs["reinsertion_usd"] += (
+                    len(people) * model.scenario.programmes.reinsertion.unit_cost_usd
+                )

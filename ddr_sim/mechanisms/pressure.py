@@ -1,0 +1,136 @@
+"""Mechanism 7, pressure can restart a stalled process, partially.
+
+International pressure pi in [0, 1] rises with pressure campaigns and sanctions (events)
+and decays by ``pressure_decay`` a month. Accelerated DDR launches in the first month
+when all hold: the date is at or after ``accelerated_ddr.earliest``; pi >= the launch
+threshold; MOC units exist; and at least one signatory group consents to it
+(politics_gate, where pi enters the score). It takes MOC members who choose integration,
+at most ``monthly_capacity`` a month, halved without mission support.
+
+Each registrant is screened: a medically unfit person is declared unfit with probability
+``screening_strictness`` and then waits (``UNFIT_WAITING``), refusing civilian reinsertion
+(mechanism 8 gives them a penalty on it). The fit go to training for ``training_months``;
+they are integrated only while places remain under the quota and once ranks and chain of
+command are settled. With quotas negotiated during implementation, settlement happens
+with monthly probability
+
+    p_settle = chain_of_command_flexibility * mean_trust * (1 + mediation * presence)
+
+and with quotas agreed up front it is settled from the start.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ddr_sim.calendar import month_index
+from ddr_sim.statuses import Status
+
+if TYPE_CHECKING:
+    from ddr_sim.model import DDRModel
+
+
+def decay_pressure(model: DDRModel) -> None:
+    m = model.mission
+    m.pressure *= 1.0 - model.scenario.behaviour.pressure_decay
+
+
+def raise_pressure(model: DDRModel, amount: float) -> None:
+    m = model.mission
+    m.pressure = float(min(1.0, m.pressure + amount))
+
+
+def try_launch_accelerated_ddr(model: DDRModel) -> None:
+    """Launch accelerated DDR in the first month its conditions hold."""
+    a = model.scenario.programmes.accelerated_ddr
+    state = model.programmes
+    if state.accelerated_launched is not None or a.earliest is None:
+        return
+    if model.month < month_index(a.earliest, model.scenario.calendar.start):
+        return
+    if model.mission.pressure < a.pressure_threshold:
+        return
+    if state.moc_started is None or not state.agreement_in_force:
+        return
+    if not any(g.consent.get("accelerated_ddr", False) for g in model.active_groups()):
+        return
+    state.accelerated_launched = model.month
+    state.mark_ddr_started(model.month)
+    state.announce("INTEGRATE")
+    model.flows.note("accelerated_ddr_launch", "accelerated DDR launches")
+
+
+def registration_capacity(model: DDRModel) -> int:
+    """People accelerated DDR and general integration can register this month."""
+    state = model.programmes
+    cap = 0
+    if state.accelerated_launched is not None and state.agreement_in_force:
+        cap += model.scenario.programmes.accelerated_ddr.monthly_capacity
+    if state.general_integration_open and state.agreement_in_force:
+        cap += model.scenario.programmes.integration.monthly_capacity
+    support = 1.0 if model.scenario.mission.moc_support else 0.5
+    factor = support * (0.5 + 0.5 * model.mission.presence)
+    return int(cap * factor)
+
+
+def screen(model: DDRModel, rows: np.ndarray) -> None:
+    """Register ``rows``: the declared unfit wait, the rest go to training."""
+    if len(rows) == 0:
+        return
+    pop = model.population
+    strict = model.government.screening_strictness
+    declared_unfit = ~pop.fit[rows] & (model.rng_choice.random(len(rows)) < strict)
+    unfit_rows = rows[declared_unfit]
+    fit_rows = rows[~declared_unfit]
+    pop.listed[rows] = True
+    pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
+    pop.move(fit_rows, Status.TRAINING, model.month)
+    model.flows.add("registered", rows)
+    model.flows.add("declared_unfit", unfit_rows)
+
+
+def settle_ranks(model: DDRModel) -> None:
+    """Ranks and chain of command: settled at once if quotas were agreed up front."""
+    state = model.programmes
+    if state.ranks_settled or state.ddr_started is None:
+        return
+    if model.scenario.programmes.integration.quota_mode == "upfront":
+        state.ranks_settled = True
+        return
+    groups = model.active_groups()
+    mean_trust = float(np.mean([g.trust for g in groups])) if groups else 0.0
+    p = (
+        model.government.chain_of_command_flexibility
+        * mean_trust
+        * (1.0 + model.mission.mediation_effort * model.mission.presence)
+    )
+    if model.rng_events.random() < p:
+        state.ranks_settled = True
+
+
+def complete_training(model: DDRModel) -> None:
+    """Trainees who finished training are integrated while the quota has room."""
+    state = model.programmes
+    if not state.ranks_settled:
+        return
+    pop = model.population
+    n = pop.size
+    months = model.scenario.programmes.accelerated_ddr.training_months
+    done = np.flatnonzero(
+        (pop.status[:n] == Status.TRAINING) & (model.month - pop.since[:n] >= months)
+    )
+    room = max(0, state.quota - state.integrated_total)
+    if len(done) > room:
+        done = model.rng_choice.permutation(done)[:room]
+    if len(done) == 0:
+        return
+    local = model.scenario.programmes.integration.destination == "territorial"
+    if local:
+        pop.where[done] = pop.home[done]
+    else:
+        pop.where[done] = model.rng_choice.integers(0, model.n_regions, len(done))
+    pop.move(done, Status.INTEGRATED, model.month)
+    state.integrated_total += len(done)
+    model.flows.add("integrated", done)
