@@ -240,7 +240,7 @@ def logit_draw(rng: np.random.Generator, u: np.ndarray, ok: np.ndarray, scale: f
     z -= z[:, :1]  # relative to KEEP, always open: keeps exp() in range
     np.minimum(z, np.float32(80.0), out=z)
     np.exp(z, out=z)
-    z[~ok] = 0.0
+    np.multiply(z, ok, out=z)
     cum = np.cumsum(z, axis=1, out=z)
     pick = rng.random(len(u), dtype=np.float32)[:, None] * cum[:, -1:]
     return (cum > pick).argmax(axis=1)
@@ -293,7 +293,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         ok = availability(model, view, rows)
     if len(rows) == 0:
         return
-    choosing = ok.sum(axis=1) > 1  # with one open option there is nothing to choose
+    choosing = np.count_nonzero(ok, axis=1) > 1  # one open option: nothing to choose
     rows, ok = rows[choosing], ok[choosing]
     if len(rows) == 0:
         return
@@ -324,8 +324,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         pop.income[people] = income[pos, option]
         match option:
             case Option.ACTIVE:
-                pop.where[people] = pop.home[people]
-                pop.move(people, Status.ACTIVE, month)
+                pop.move(people, Status.ACTIVE, month, where=pop.home[people])
             case Option.MINE:
                 pop.move(people, Status.MINING, month)
             case Option.PRE_CANTON:

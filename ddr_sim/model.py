@@ -70,7 +70,6 @@ class DDRModel(mesa.Model):
             [-1 if r.controller == "government" else group_index[r.controller] for r in scenario.regions],
             np.int64,
         )
-        self.n_group_slots = 2 * len(scenario.groups)
         self.programme_column = {p: i for i, p in enumerate(PROGRAMMES)}
         self.cvr_intensity = np.zeros(self.n_regions)
         self.danger = {"moc": 0.0, "cantonment": 0.0}
@@ -83,7 +82,8 @@ class DDRModel(mesa.Model):
             ).append(event)
 
         capacity = sum(g.armed + g.unarmed for g in scenario.groups) + int(self.youth_pool.sum())
-        self.population = Population(capacity)
+        self.n_group_slots = 2 * len(scenario.groups)
+        self.population = Population(capacity, self.n_group_slots, self.n_regions)
         self.mission = Mission(self)
         self.government = Government(self)
         self.groups: list[ArmedGroup] = [
@@ -94,7 +94,7 @@ class DDRModel(mesa.Model):
         self.flows = Flows(self, self.months)
         self.history = History(self, self.months)
         self._populate()
-        self.start_counts = self.history.tally()
+        self.start_counts = self.population.counts.copy()
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 **{s.name.lower(): _status_total(s) for s in Status},
@@ -177,7 +177,7 @@ class DDRModel(mesa.Model):
             & ~np.isin(pop.status[:n], np.array([Status.KILLED, Status.REINSERTED], np.int8))
         )
         leaving = members[self.rng_events.random(len(members)) < SPLIT_SHARE]
-        pop.group[leaving] = index
+        pop.regroup(leaving, index)
         self.flows.note("split", f"{splinter.name} splits from {group.name}")
         return splinter
 
@@ -262,9 +262,7 @@ class DDRModel(mesa.Model):
     # -- the schedule --------------------------------------------------------------
     def step(self) -> None:
         """One month: events, programmes, government, mission, groups, people, hazards."""
-        self.start_counts = (
-            self.history.counts[self.month - 1] if self.month > 0 else self.history.tally()
-        )
+        self.start_counts = self.population.counts.copy()
         self.mission.step()
         decay_pressure(self)
         for event in self.events_by_month.get(self.month, ()):
@@ -315,8 +313,7 @@ class DDRModel(mesa.Model):
             k = min(len(rows), registration_capacity(self))
             screen(self, rows[:k])
             rows = rows[k:]
-        pop.where[rows] = pop.home[rows]
-        pop.move(rows, Status.ACTIVE, self.month)
+        pop.move(rows, Status.ACTIVE, self.month, where=pop.home[rows])
 
     def count_costs(self) -> None:
         participating = sum(

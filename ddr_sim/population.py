@@ -4,6 +4,12 @@ Each ``Combatant`` Mesa agent is a thin view on one row. Arrays are allocated on
 largest size the scenario can reach (initial members plus every youth pool), and
 ``size`` counts the rows in use; rows are never reused, so a row index is a person's
 identity for the whole run.
+
+Head counts by group x region x status (``counts``) and listed people by group
+(``listed_by_group``, ``listed_armed_by_group``) are kept up to date by the methods that
+change status, place, group or listing (``add``, ``move``, ``regroup``, ``mark_listed``),
+so nothing needs to scan the population to count it. Change those columns only through
+these methods.
 """
 
 from __future__ import annotations
@@ -34,9 +40,12 @@ class Population:
     listed : bool      on a list submitted by the group
     """
 
-    def __init__(self, capacity: int):
+    def __init__(self, capacity: int, n_group_slots: int, n_regions: int):
         self.capacity = capacity
         self.size = 0
+        self.counts = np.zeros((n_group_slots, n_regions, len(Status)), np.int64)
+        self.listed_by_group = np.zeros(n_group_slots, np.int64)
+        self.listed_armed_by_group = np.zeros(n_group_slots, np.int64)
         self.group = np.zeros(capacity, np.int16)
         self.home = np.zeros(capacity, np.int8)
         self.where = np.zeros(capacity, np.int8)
@@ -85,12 +94,42 @@ class Population:
         self.trust[rows] = np.clip(trust + rng.normal(0.0, 0.1, n), 0.0, 1.0)
         self.risk_tolerance[rows] = rng.random(n, dtype=np.float32)
         self.listed[rows] = False
+        np.add.at(self.counts, (self.group[rows], self.where[rows], Status.ACTIVE), 1)
         return rows
 
-    def move(self, rows: np.ndarray, status: Status, month: int) -> None:
-        """Put ``rows`` into ``status`` from ``month`` on."""
+    def _tally(self, rows: np.ndarray, sign: int) -> None:
+        np.add.at(self.counts, (self.group[rows], self.where[rows], self.status[rows]), sign)
+
+    def move(
+        self, rows: np.ndarray, status: Status, month: int, where: np.ndarray | None = None
+    ) -> None:
+        """Put ``rows`` into ``status`` from ``month`` on (and in region ``where``, if given)."""
+        if len(rows) == 0:
+            return
+        self._tally(rows, -1)
         self.status[rows] = status
         self.since[rows] = month
+        if where is not None:
+            self.where[rows] = where
+        self._tally(rows, +1)
+
+    def regroup(self, rows: np.ndarray, group: int) -> None:
+        """Move ``rows`` to another group (a split)."""
+        self._tally(rows, -1)
+        self._count_listed(rows[self.listed[rows]], -1)
+        self.group[rows] = group
+        self._tally(rows, +1)
+        self._count_listed(rows[self.listed[rows]], +1)
+
+    def mark_listed(self, rows: np.ndarray) -> None:
+        """Put ``rows`` on their group's list."""
+        new = rows[~self.listed[rows]]
+        self.listed[new] = True
+        self._count_listed(new, +1)
+
+    def _count_listed(self, rows: np.ndarray, sign: int) -> None:
+        np.add.at(self.listed_by_group, self.group[rows], sign)
+        np.add.at(self.listed_armed_by_group, self.group[rows[self.armed[rows]]], sign)
 
     def in_status(self, *statuses: Status) -> np.ndarray:
         """Boolean mask over rows in use that hold any of ``statuses``."""

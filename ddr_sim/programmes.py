@@ -96,8 +96,7 @@ def release_interim(model: DDRModel) -> None:
         (pop.status[:n] == Status.MOC) | (pop.status[:n] == Status.PRE_CANTONED)
     )
     if len(rows):
-        pop.where[rows] = pop.home[rows]
-        pop.move(rows, Status.ACTIVE, model.month)
+        pop.move(rows, Status.ACTIVE, model.month, where=pop.home[rows])
 
 
 def moc_open(model: DDRModel) -> bool:
@@ -140,17 +139,16 @@ def staff_moc(model: DDRModel) -> None:
         return
     pop = model.population
     n = pop.size
-    free = np.flatnonzero(
-        (pop.status[:n] == Status.ACTIVE) & pop.armed[:n] & ~pop.child[:n]
-    )
+    free = np.flatnonzero((pop.status[:n] == Status.ACTIVE) & pop.armed[:n] & ~pop.child[:n])
     free = free[~held_back(model, free)]
+    free_group = pop.group[free]
     rng = model.rng_population
     for index, gap in gaps.items():
-        candidates = free[pop.group[free] == index]
+        candidates = free[free_group == index]
         if len(candidates) == 0:
             continue
         chosen = rng.choice(candidates, min(gap, len(candidates)), replace=False)
-        pop.where[chosen] = sites[rng.integers(0, len(sites), len(chosen))]
-        pop.listed[chosen] = True
-        pop.move(chosen, Status.MOC, model.month)
+        posts = sites[rng.integers(0, len(sites), len(chosen))]
+        pop.move(chosen, Status.MOC, model.month, where=posts)
+        pop.mark_listed(chosen)
         model.flows.add("moc_assigned", chosen)

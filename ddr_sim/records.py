@@ -108,25 +108,13 @@ class History:
         self.listed = np.zeros((months, g), np.int32)
         self.listed_armed = np.zeros((months, g), np.int32)
 
-    def tally(self) -> np.ndarray:
-        """People by group slot x region x status, now."""
-        m = self.model
-        pop = m.population
-        n = pop.size
-        g, r = m.n_group_slots, m.n_regions
-        idx = (pop.group[:n].astype(np.int64) * r + pop.where[:n]) * N_STATUSES + pop.status[:n]
-        return np.bincount(idx, minlength=g * r * N_STATUSES).reshape(g, r, N_STATUSES)
-
     def record(self) -> None:
         m = self.model
         t = m.month
         pop = m.population
-        n = pop.size
-        g = m.n_group_slots
-        self.counts[t] = self.tally()
-        listed = pop.listed[:n]
-        self.listed[t] = np.bincount(pop.group[:n][listed], minlength=g)
-        self.listed_armed[t] = np.bincount(pop.group[:n][listed & pop.armed[:n]], minlength=g)
+        self.counts[t] = pop.counts
+        self.listed[t] = pop.listed_by_group
+        self.listed_armed[t] = pop.listed_armed_by_group
         for name in self.SERIES:
             self.series[name][t] = m.series_value(name)
         for name in self.GROUP_SERIES:

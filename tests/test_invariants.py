@@ -105,7 +105,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         "exit_months": draw(st.integers(0, 6)),
         "mediation_effort": draw(share),
         "moc_support": draw(st.booleans()),
-        "site_budget_usd": draw(st.sampled_from([0.0, 1e6, 1e7])),
+        "site_budget_usd": draw(st.sampled_from([0.0, 1e6, 1e7, 1e7])),
     }
     if deploys is not None and draw(st.booleans()):
         mission["mandate_end"] = month(draw(st.integers(deploys, months - 1)))
@@ -119,7 +119,9 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         },
         "cantonment": {
             "sites_proposed": sites_proposed,
-            "sites_approved": draw(st.integers(0, sites_proposed)),
+            "sites_approved": draw(
+                st.one_of(st.just(sites_proposed), st.integers(0, sites_proposed))
+            ),
             "capacity_per_site": draw(st.integers(0, 300)),
             "build_months": draw(st.integers(1, 6)),
             "regions": subset(regions, min_size=1),
@@ -272,9 +274,9 @@ def check_month(model: DDRModel, tracker: Tracker) -> None:
     assert np.all(status[was_killed] == Status.KILLED), f"{label}: the dead came back"
     # reinserted stay reinserted (or are killed)
     was_reinserted = tracker.reinserted[:n]
-    assert np.all(
-        np.isin(status[was_reinserted], [Status.REINSERTED, Status.KILLED])
-    ), f"{label}: reinserted people left reinsertion"
+    assert np.all(np.isin(status[was_reinserted], [Status.REINSERTED, Status.KILLED])), (
+        f"{label}: reinserted people left reinsertion"
+    )
     # integrated only after a training stint recorded in an earlier month
     now_integrated = status == Status.INTEGRATED
     assert np.all(tracker.trained[:n][now_integrated]), f"{label}: integrated without training"

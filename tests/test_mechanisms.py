@@ -105,7 +105,13 @@ def test_low_trust_makes_groups_hold_back_best_fighters():
     """At low trust the group keeps its best fighters out of MOC; at high trust it sends
     them like the others. Without hedging (hedge_max = 0) trust makes no such difference.
     Boycotts are switched off so that the low-trust group still staffs MOC."""
-    base = {**MOC, **DEMANDS_MET, "behaviour.boycott_threshold": -10.0, "behaviour.hedge_max": 0.6}
+    base = {
+        **MOC,
+        **DEMANDS_MET,
+        "behaviour.boycott_threshold": -10.0,
+        "behaviour.consent_ease.moc": 1.0,
+        "behaviour.hedge_max": 0.6,
+    }
     low = {**base, "groups.Hills.initial_trust": 0.1}
     high = {**base, "groups.Hills.initial_trust": 0.9}
     best = _share_of_best_among_listed
@@ -131,8 +137,11 @@ def _interim(moc_month: int) -> dict[str, Any]:
     """
     return {
         **CALM_TRUST,
-        "programmes.moc": {"opens": month(moc_month), "sites": ["North", "South"],
-                           "places_per_group": 100},
+        "programmes.moc": {
+            "opens": month(moc_month),
+            "sites": ["North", "South"],
+            "places_per_group": 100,
+        },
         "programmes.integration.general_opens": month(30),
         "programmes.integration.monthly_capacity": 200,
         "groups.Hills.political_demand": 0.4,
@@ -140,6 +149,7 @@ def _interim(moc_month: int) -> dict[str, Any]:
         "politics.initial_progress": 0.55,
         "politics.progress_rate": 0.0,
         "behaviour.consent_ease.integration": 0.0,
+        "behaviour.consent_progress_weight": 4.0,
         "behaviour.hardening_months": 24.0,
         "behaviour.hardening_weight": 1.5,
     }
@@ -152,7 +162,10 @@ def test_longer_interim_measures_lower_consent_to_ddr():
     registered = flow("registered")
     long_, short = _interim(0), _interim(24)
     months = {"months": 42}
-    long_reg, short_reg = mean_stat(long_, registered, **months), mean_stat(short, registered, **months)
+    long_reg, short_reg = (
+        mean_stat(long_, registered, **months),
+        mean_stat(short, registered, **months),
+    )
     assert short_reg > 1.5 * long_reg + 20
     hardening = lambda m: float(m.history.series["hardening"][29])  # noqa: E731
     assert mean_stat(long_, hardening, **months) > mean_stat(short, hardening, **months) + 0.2
@@ -178,7 +191,10 @@ def test_interim_expiry_stops_hardening():
     assert h_open[29] > h_exp[29] + 0.2
     assert np.all(np.diff(h_open[:30]) > 0)
     registered = flow("registered")
-    assert mean_stat(expiring, registered, **months) > 1.5 * mean_stat(open_ended, registered, **months) + 20
+    assert (
+        mean_stat(expiring, registered, **months)
+        > 1.5 * mean_stat(open_ended, registered, **months) + 20
+    )
 
 
 # 4 -- paid delay -----------------------------------------------------------------------
@@ -251,7 +267,11 @@ def test_site_attacks_delay_construction():
     assert calm < 36
     assert attacked > calm + 2
     # sites are spread North, South: move both sites to South, attack North
-    elsewhere = {**base, "programmes.cantonment.regions": ["South"], "events": _site_attacks("North")}
+    elsewhere = {
+        **base,
+        "programmes.cantonment.regions": ["South"],
+        "events": _site_attacks("North"),
+    }
     assert mean_stat(elsewhere, completed) == calm
 
 
@@ -339,7 +359,11 @@ def test_credible_package_raises_reinsertion():
     credible = mean_stat({**base, "programmes.reinsertion.credibility": 1.0}, reinserted)
     doubtful = mean_stat({**base, "programmes.reinsertion.credibility": 0.05}, reinserted)
     assert credible > 1.5 * doubtful + 20
-    closed = {**base, "programmes.reinsertion.credibility": 1.0, "programmes.reinsertion.opens": None}
+    closed = {
+        **base,
+        "programmes.reinsertion.credibility": 1.0,
+        "programmes.reinsertion.opens": None,
+    }
     assert mean_stat(closed, reinserted) == 0
 
 
@@ -355,8 +379,11 @@ def test_ddr_prospect_inflates_lists():
     assert mean_stat(covered, recruited, **kw) > 1.5 * mean_stat(uncovered, recruited, **kw) + 20
 
     off = {"behaviour.inflation_gain": 0.0}
-    on_cov, on_unc = mean_stat({**covered, **off}, recruited, **kw), mean_stat({**uncovered, **off}, recruited, **kw)
-    assert abs(on_cov - on_unc) < 0.2 * max(on_cov, on_unc) + 5
+    off_cov, off_unc = (
+        mean_stat({**covered, **off}, recruited, **kw),
+        mean_stat({**uncovered, **off}, recruited, **kw),
+    )
+    assert abs(off_cov - off_unc) < 0.2 * max(off_cov, off_unc) + 5
 
     registration = {
         **DEMANDS_MET,
@@ -374,8 +401,13 @@ def test_cvr_reduces_recruitment():
     """CVR projects where groups operate cut recruitment. With cvr_recruitment_cut = 0
     CVR leaves recruitment unchanged."""
     kw = {"youth_pool": 3000}
-    cvr = {"programmes.cvr": {"starts": START, "budget_usd_per_year": 2_000_000.0,
-                              "project_cap_usd": 50_000.0}}
+    cvr = {
+        "programmes.cvr": {
+            "starts": START,
+            "budget_usd_per_year": 2_000_000.0,
+            "project_cap_usd": 50_000.0,
+        }
+    }
     recruited = flow("recruited")
     without, with_cvr = mean_stat({}, recruited, **kw), mean_stat(cvr, recruited, **kw)
     assert with_cvr < 0.8 * without - 10
@@ -399,7 +431,9 @@ def test_coup_lowers_trust():
     after = mean_stat({**base, "events": coup}, at)
     assert after < before - 0.03
     off = {"behaviour.trust_loss_coup": 0.0}
-    assert mean_stat({**base, **off, "events": coup}, at) == pytest.approx(mean_stat({**base, **off}, at))
+    assert mean_stat({**base, **off, "events": coup}, at) == pytest.approx(
+        mean_stat({**base, **off}, at)
+    )
 
 
 def test_one_sided_sanctions_lower_trust_balanced_do_not():
@@ -408,8 +442,14 @@ def test_one_sided_sanctions_lower_trust_balanced_do_not():
     base = {**CALM_TRUST, "politics.progress_rate": 0.0, "groups.Hills.initial_trust": 0.6}
 
     def sanctions(one_sided: bool) -> list[dict[str, Any]]:
-        return [{"date": month(SHOCK_MONTH), "type": "sanctions", "severity": 0.8,
-                 "one_sided": one_sided}]
+        return [
+            {
+                "date": month(SHOCK_MONTH),
+                "type": "sanctions",
+                "severity": 0.8,
+                "one_sided": one_sided,
+            }
+        ]
 
     trust = lambda m: float(m.history.group_series["trust"][SHOCK_MONTH:, 0].mean())  # noqa: E731
     none = mean_stat(base, trust)
@@ -449,8 +489,13 @@ def test_integrated_fighters_return_when_fighting_resumes():
     integrated = lambda m: float(status_total(m, Status.INTEGRATED)[COLLAPSE_MONTH - 1])  # noqa: E731
     termination = [{"date": month(COLLAPSE_MONTH), "type": "agreement_termination"}]
     offensives = [  # a three-month campaign against the group's stronghold, then its rear
-        {"date": month(COLLAPSE_MONTH + k), "type": "offensive", "groups": ["Hills"],
-         "region": region, "severity": 0.8}
+        {
+            "date": month(COLLAPSE_MONTH + k),
+            "type": "offensive",
+            "groups": ["Hills"],
+            "region": region,
+            "severity": 0.8,
+        }
         for k, region in ((0, "North"), (3, "South"), (6, "South"))
     ]
 

@@ -94,4 +94,4 @@ def submit_lists(model: DDRModel, groups: list[ArmedGroup]) -> None:
             ),
         )
     )
-    pop.listed[rows[~held_back(model, rows)]] = True
+    pop.mark_listed(rows[~held_back(model, rows)])

@@ -84,7 +84,7 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     declared_unfit = ~pop.fit[rows] & (model.rng_choice.random(len(rows)) < strict)
     unfit_rows = rows[declared_unfit]
     fit_rows = rows[~declared_unfit]
-    pop.listed[rows] = True
+    pop.mark_listed(rows)
     pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
     pop.move(fit_rows, Status.TRAINING, model.month)
     model.flows.add("registered", rows)
@@ -128,9 +128,9 @@ def complete_training(model: DDRModel) -> None:
         return
     local = model.scenario.programmes.integration.destination == "territorial"
     if local:
-        pop.where[done] = pop.home[done]
+        post = pop.home[done]
     else:
-        pop.where[done] = model.rng_choice.integers(0, model.n_regions, len(done))
-    pop.move(done, Status.INTEGRATED, model.month)
+        post = model.rng_choice.integers(0, model.n_regions, len(done))
+    pop.move(done, Status.INTEGRATED, model.month, where=post)
     state.integrated_total += len(done)
     model.flows.add("integrated", done)

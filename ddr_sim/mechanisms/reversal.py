@@ -56,6 +56,5 @@ def reconsider_integration(model: DDRModel, revising: np.ndarray) -> None:
     leaving = rows[model.rng_choice.random(len(rows)) < p_return]
     if len(leaving) == 0:
         return
-    pop.where[leaving] = pop.home[leaving]
-    pop.move(leaving, Status.REJOINED, model.month)
+    pop.move(leaving, Status.REJOINED, model.month, where=pop.home[leaving])
     model.flows.add("rejoined", leaving)

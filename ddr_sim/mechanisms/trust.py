@@ -78,13 +78,16 @@ def update_person_trust(model: DDRModel) -> None:
     """Personal trust drifts to the group's; late pay hits those on a state salary."""
     pop = model.population
     n = pop.size
-    k = model.scenario.behaviour.trust_person_adjust
-    target = model.group_array("trust")[pop.group[:n]]
+    k = np.float32(model.scenario.behaviour.trust_person_adjust)
     trust = pop.trust[:n]
-    trust += k * (target - trust)
+    pull = model.group_array("trust").astype(np.float32)[pop.group[:n]]
+    pull -= trust
+    pull *= k
+    trust += pull
     if model.government.paid_late:
-        salaried = np.isin(
-            pop.status[:n], np.array([Status.MOC, Status.TRAINING, Status.INTEGRATED], np.int8)
+        status = pop.status[:n]
+        salaried = np.flatnonzero(
+            (status == Status.MOC) | (status == Status.TRAINING) | (status == Status.INTEGRATED)
         )
-        trust[salaried] -= model.scenario.behaviour.trust_loss_late_pay
-    np.clip(trust, 0.0, 1.0, out=trust)
+        trust[salaried] -= np.float32(model.scenario.behaviour.trust_loss_late_pay)
+        np.maximum(trust, 0.0, out=trust)
