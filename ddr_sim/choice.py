@@ -11,7 +11,8 @@ Options: KEEP (stay as one is), ACTIVE (back with the group), MINE (artisanal go
 mechanism 5), PRE_CANTON and CANTON (mechanism 6, where places exist and the group
 consents, mechanism 1), INTEGRATE (through an open programme, mechanism 7), REINSERT
 (civilian reinsertion, mechanism 8). Fighters the group holds back (mechanism 2) can only
-keep, go back to the group or mine. Options with limited places (sites, gold sites,
+keep, go back to the group or mine (MOC members are never held back: their group sent
+them). Options with limited places (sites, gold sites,
 registration, reinsertion intake) admit choosers in random order up to the places left;
 the rest keep their status.
 """
@@ -127,47 +128,58 @@ def _keep_income(
 
 
 def utilities(
-    model: DDRModel, view: MonthView, rows: np.ndarray
+    model: DDRModel, view: MonthView, rows: np.ndarray, open_options: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Utility matrix (rows x options) and the income each option pays."""
+    """Utility matrix (rows x options) and the income each option pays.
+
+    Columns of options open to nobody (``open_options`` False) are left at zero: they are
+    never drawn.
+    """
+    if open_options is None:
+        open_options = np.ones(N_OPTIONS, bool)
     sc = model.scenario
     b = sc.behaviour
-    eco = sc.economy
     pop = model.population
     status = pop.status[rows]
     group = pop.group[rows]
     region = pop.where[rows]
-    tie = pop.tie[rows]
-    trust_term = pop.trust[rows] - 0.5
+    tie_term = b.tie_weight * pop.tie[rows]
+    state_term = b.trust_weight * (pop.trust[rows] - 0.5)
     caution = 1.0 - pop.risk_tolerance[rows]
     g_income = view.group_income[group]
-    militia = ~view.signatory[group]
 
     income = np.zeros((len(rows), N_OPTIONS), np.float32)
+    u = np.zeros((len(rows), N_OPTIONS), np.float32)
     income[:, Option.KEEP] = _keep_income(model, view, status, g_income)
-    income[:, Option.ACTIVE] = g_income
-    income[:, Option.MINE] = view.miner_income
-    income[:, Option.PRE_CANTON] = sc.programmes.pre_cantonment.support_value
-    income[:, Option.CANTON] = sc.programmes.cantonment.support_value
-    income[:, Option.INTEGRATE] = eco.army_pay * model.government.pay_reliability
-    income[:, Option.REINSERT] = reinsertion_income(model, region, militia)
-
-    u = b.income_weight * income
-    tie_term = b.tie_weight * tie
-    state_term = b.trust_weight * trust_term
-    u[:, Option.KEEP] += tie_term * _GROUP_SIDE_KEEP[status] + state_term * _STATE_SIDE_KEEP[status]
-    for option in (Option.ACTIVE, Option.MINE, Option.PRE_CANTON):
-        u[:, option] += tie_term
-    u[:, Option.CANTON] += 0.5 * state_term - b.risk_weight * model.danger["cantonment"] * caution
-    u[:, Option.INTEGRATE] += state_term + b.integration_status_bonus
-    u[:, Option.REINSERT] += state_term
-    if sc.programmes.integration.destination == "national_army":
-        u[:, Option.INTEGRATE] -= b.far_posting_aversion * tie
-    u[:, Option.MINE] -= b.risk_weight * model.attack_rate[region].astype(np.float32) * caution
+    u[:, Option.KEEP] = tie_term * _GROUP_SIDE_KEEP[status] + state_term * _STATE_SIDE_KEEP[status]
     in_moc = status == Status.MOC
     u[in_moc, Option.KEEP] -= b.risk_weight * model.danger["moc"] * caution[in_moc]
     u[status == Status.TRAINING, Option.KEEP] += b.integration_status_bonus
-    u[status == Status.UNFIT_WAITING, Option.REINSERT] -= b.unfit_reinsertion_penalty
+    if open_options[Option.ACTIVE]:
+        income[:, Option.ACTIVE] = g_income
+        u[:, Option.ACTIVE] = tie_term
+    if open_options[Option.MINE]:
+        income[:, Option.MINE] = view.miner_income
+        danger = model.attack_rate[region].astype(np.float32)
+        u[:, Option.MINE] = tie_term - b.risk_weight * danger * caution
+    if open_options[Option.PRE_CANTON]:
+        income[:, Option.PRE_CANTON] = sc.programmes.pre_cantonment.support_value
+        u[:, Option.PRE_CANTON] = tie_term
+    if open_options[Option.CANTON]:
+        income[:, Option.CANTON] = sc.programmes.cantonment.support_value
+        danger = b.risk_weight * model.danger["cantonment"]
+        u[:, Option.CANTON] = 0.5 * state_term - danger * caution
+    if open_options[Option.INTEGRATE]:
+        income[:, Option.INTEGRATE] = sc.economy.army_pay * model.government.pay_reliability
+        u[:, Option.INTEGRATE] = state_term + b.integration_status_bonus
+        if sc.programmes.integration.destination == "national_army":
+            u[:, Option.INTEGRATE] -= b.far_posting_aversion * pop.tie[rows]
+    if open_options[Option.REINSERT]:
+        militia = ~view.signatory[group]
+        income[:, Option.REINSERT] = reinsertion_income(model, region, militia)
+        u[:, Option.REINSERT] = state_term
+        u[status == Status.UNFIT_WAITING, Option.REINSERT] -= b.unfit_reinsertion_penalty
+    u += b.income_weight * income
     return u, income
 
 
@@ -188,16 +200,19 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     ok = np.zeros((len(rows), N_OPTIONS), bool)
     ok[:, Option.KEEP] = True
     ok[:, Option.ACTIVE] = status != Status.ACTIVE
-    ok[:, Option.MINE] = (
-        ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING))
-        & (view.mining_places[region] > 0)
+    ok[:, Option.MINE] = ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)) & (
+        view.mining_places[region] > 0
     )
     ok[:, Option.PRE_CANTON] = (
-        on_side & free & consent[:, model.programme_column["pre_cantonment"]]
+        on_side
+        & free
+        & consent[:, model.programme_column["pre_cantonment"]]
         & (view.pre_cantonment_places[region] > 0)
     )
     ok[:, Option.CANTON] = (
-        (on_side | (status == Status.PRE_CANTONED)) & armed & free
+        (on_side | (status == Status.PRE_CANTONED))
+        & armed
+        & free
         & consent[:, model.programme_column["cantonment"]]
         & (view.cantonment_places[region] > 0)
     )
@@ -209,11 +224,17 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     )
     general = (
         (on_side | (status == Status.PRE_CANTONED) | (status == Status.CANTONED))
-        & armed & free & state.general_integration_open
+        & armed
+        & free
+        & state.general_integration_open
         & consent[:, model.programme_column["integration"]]
     )
     militia_integration = (
-        ~signatory & on_side & armed & militia_programme_open(model)
+        ~signatory
+        & on_side
+        & armed
+        & free
+        & militia_programme_open(model)
         & (model.scenario.programmes.militia_programme.offer == "integration")
     )
     ok[:, Option.INTEGRATE] = can_register & ~child & (accelerated | general | militia_integration)
@@ -227,10 +248,11 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
         signatory & reinsertion_open(model) & consent[:, model.programme_column["reinsertion"]]
     )
     militia_reinsertion = (
-        ~signatory & militia_programme_open(model)
+        ~signatory
+        & militia_programme_open(model)
         & (model.scenario.programmes.militia_programme.offer == "reinsertion")
     )
-    ok[:, Option.REINSERT] = leaving & (main_reinsertion | militia_reinsertion)
+    ok[:, Option.REINSERT] = leaving & free & (main_reinsertion | militia_reinsertion)
     return ok
 
 
@@ -274,8 +296,8 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     """Run the monthly choice and move people accordingly.
 
     ``revising`` are the rows that reconsider this month; ``announced`` names options
-    (``"INTEGRATE"``, ``"REINSERT"``) that opened this month, which everyone they are
-    open to reconsiders as well.
+    (``"INTEGRATE"``, ``"REINSERT"``) that opened this month: everyone they are open to
+    also weighs them against staying as they are.
     """
     pop = model.population
     rng = model.rng_choice
@@ -285,9 +307,16 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         ok = availability(model, view, everyone)
         reconsider = np.zeros(pop.size, bool)
         reconsider[revising] = True
-        news = ok[:, [Option[name] for name in sorted(announced)]].any(axis=1)
+        new_options = [Option[name] for name in sorted(announced)]
+        news = ok[:, new_options].any(axis=1)
         keep = reconsider[everyone] | news
-        rows, ok = everyone[keep], ok[keep]
+        rows, ok, regular = everyone[keep], ok[keep], reconsider[everyone[keep]]
+        # those who reconsider only because of the news weigh the new option against
+        # staying as they are
+        only_news = ~regular
+        allowed = np.zeros(N_OPTIONS, bool)
+        allowed[[Option.KEEP, *new_options]] = True
+        ok[only_news] &= allowed
     else:
         rows = revising[np.isin(pop.status[revising], CHOOSERS)]
         ok = availability(model, view, rows)
@@ -297,7 +326,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     rows, ok = rows[choosing], ok[choosing]
     if len(rows) == 0:
         return
-    u, income = utilities(model, view, rows)
+    u, income = utilities(model, view, rows, open_options=ok.any(axis=0))
     pick = logit_draw(rng, u, ok, model.scenario.behaviour.choice_scale)
     region = pop.where[rows].astype(np.int64)
     month = model.month
@@ -311,9 +340,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         Option.PRE_CANTON: _admit_by_region(
             rng, picked(Option.PRE_CANTON), region, view.pre_cantonment_places
         ),
-        Option.CANTON: _admit_by_region(
-            rng, picked(Option.CANTON), region, view.cantonment_places
-        ),
+        Option.CANTON: _admit_by_region(rng, picked(Option.CANTON), region, view.cantonment_places),
         Option.INTEGRATE: _admit(rng, picked(Option.INTEGRATE), view.registration_places),
         Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),
     }

@@ -36,7 +36,11 @@ accelerated_launch_month, accelerated_launch_date, registered_at_launch
 boycott_all_month, boycott_all_date, boycott_group_months
     First month every signatory group boycotted the follow-up bodies; group-months of
     boycott over the run.
-cost_cvr_usd, cost_reinsertion_usd, cost_allowances_kfcfa
+final_boycott_month, final_boycott_date
+    Start of the boycott that lasts to the end of the run: the first month of the last
+    unbroken spell in which most signatory groups boycott (NaN / None when most do not
+    boycott in the last month).
+cost_cvr_usd, cost_reinsertion_usd, cost_integration_usd, cost_allowances_kfcfa
     The model's cost counters at the end.
 political_progress_end, mean_trust_end, quota_end
     Final political progress, mean group trust and integration quota.
@@ -146,8 +150,8 @@ def stall_flags(programme_open: Sequence[bool], net_flow: Sequence[float]) -> np
         Per month: is any programme open (accelerated DDR launched, general integration
         open, reinsertion open, pre-cantonment open, or a cantonment site built)?
     net_flow : sequence of float
-        Per month: change in the number of people integrated or reinserted (entries minus
-        exits by rejoining or death).
+        Per month: change in the number of signatory-group members integrated or
+        reinserted (entries minus exits by rejoining or death); see :func:`net_into_exits`.
 
     Returns
     -------
@@ -188,8 +192,9 @@ def stall_indicators(table: pd.DataFrame) -> dict[str, int]:
     -------
     dict
         ``programme_open_months``, ``stall_months`` (months open with zero or negative net
-        flow into integrated + reinserted), ``stall_episodes`` (runs of consecutive stall
-        months) and ``longest_stall_months`` (length of the longest run, 0 if none).
+        flow of signatory-group members into integrated + reinserted), ``stall_episodes``
+        (runs of consecutive stall months) and ``longest_stall_months`` (length of the
+        longest run, 0 if none).
     """
     ordered = table.sort_values("month")
     months = ordered["month"].to_numpy()
@@ -230,6 +235,15 @@ def recorded_months(model: DDRModel) -> int:
     return int(model.month)
 
 
+def final_spell_start(flags: Sequence[bool]) -> int | None:
+    """First month of the run of True that reaches the last month, or None."""
+    flags = np.asarray(flags, bool)
+    if len(flags) == 0 or not flags[-1]:
+        return None
+    off = np.flatnonzero(~flags)
+    return 0 if len(off) == 0 else int(off[-1]) + 1
+
+
 def group_exists(model: DDRModel) -> np.ndarray:
     """Bool ``[month, group slot]`` for the groups in ``model.groups``: does it exist yet?"""
     t = recorded_months(model)
@@ -261,9 +275,15 @@ def programme_flags(model: DDRModel) -> dict[str, np.ndarray]:
 
 
 def net_into_exits(model: DDRModel) -> np.ndarray:
-    """Per month: change in the number of people integrated or reinserted."""
+    """Per month: change in the number of signatory-group members integrated or reinserted.
+
+    Only groups that signed (and their splinters) count: the parallel programme for
+    non-signatory militias is a separate process and does not end a stall of the main one.
+    """
     t = recorded_months(model)
-    stock = model.history.counts[:t][..., list(_EXITS)].sum(axis=(1, 2, 3)).astype(np.int64)
+    signatory = [g.index for g in model.groups if g.signatory]
+    counts = model.history.counts[:t][:, signatory][..., list(_EXITS)]
+    stock = counts.sum(axis=(1, 2, 3)).astype(np.int64)
     return np.diff(stock, prepend=0)
 
 
@@ -374,6 +394,10 @@ def summarize(
     row["boycott_all_month"] = np.nan if m is None else m
     row["boycott_all_date"] = None if m is None else label(m)
     row["boycott_group_months"] = int((boycotting & exists).sum())
+    majority = (boycotting & members).sum(axis=1) * 2 > members.sum(axis=1)
+    m = final_spell_start(majority)
+    row["final_boycott_month"] = np.nan if m is None else m
+    row["final_boycott_date"] = None if m is None else label(m)
 
     for key, value in model.costs.items():
         row[f"cost_{slug(key)}"] = float(value)

@@ -12,6 +12,7 @@ from ddr_sim.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.mechanisms.cvr import allocate_cvr
 from ddr_sim.mechanisms.interim_hardening import hardening
 from ddr_sim.mechanisms.list_inflation import recruit
+from ddr_sim.mechanisms.paid_delay import monthly_allowance_cost_kfcfa
 from ddr_sim.mechanisms.politics_gate import PROGRAMMES
 from ddr_sim.mechanisms.pressure import (
     complete_training,
@@ -29,7 +30,7 @@ from ddr_sim.population import Population
 from ddr_sim.programmes import ProgrammeState, moc_open, open_programmes, staff_moc
 from ddr_sim.records import Flows, History
 from ddr_sim.scenario import Scenario
-from ddr_sim.statuses import Status
+from ddr_sim.statuses import WITH_GROUP, Status
 
 SPLIT_SHARE = 0.3
 STATE_PAID = np.array([Status.MOC, Status.TRAINING, Status.INTEGRATED], np.int8)
@@ -67,13 +68,21 @@ class DDRModel(mesa.Model):
         self.youth_pool = np.array([r.youth_pool for r in scenario.regions], np.int64)
         group_index = {g.name: i for i, g in enumerate(scenario.groups)}
         self.region_controller = np.array(
-            [-1 if r.controller == "government" else group_index[r.controller] for r in scenario.regions],
+            [
+                -1 if r.controller == "government" else group_index[r.controller]
+                for r in scenario.regions
+            ],
             np.int64,
         )
         self.programme_column = {p: i for i, p in enumerate(PROGRAMMES)}
         self.cvr_intensity = np.zeros(self.n_regions)
         self.danger = {"moc": 0.0, "cantonment": 0.0}
-        self.costs = {"cvr_usd": 0.0, "reinsertion_usd": 0.0, "allowances_kfcfa": 0.0}
+        self.costs = {
+            "cvr_usd": 0.0,
+            "reinsertion_usd": 0.0,
+            "integration_usd": 0.0,
+            "allowances_kfcfa": 0.0,
+        }
         self.programmes = ProgrammeState(quota=_quota(scenario))
         self.events_by_month: dict[int, list] = {}
         for event in scenario.events:
@@ -158,13 +167,16 @@ class DDRModel(mesa.Model):
         return self.start_counts[:, :, status].sum(axis=0)
 
     def split_group(self, group: ArmedGroup) -> ArmedGroup | None:
-        """A faction leaves ``group`` with a random ``SPLIT_SHARE`` of its people."""
+        """A faction leaves ``group`` with a random ``SPLIT_SHARE`` of the people still
+        living with it (``statuses.WITH_GROUP``); those in MOC, training, the army or
+        civilian life stay on the books of the original group."""
         if len(self.groups) >= self.n_group_slots:
             return None
         index = len(self.groups)
         splinter = ArmedGroup(self, index, group.spec, name=f"{group.name}-split{index}")
         splinter.parent = group.index
         splinter.trust = group.trust
+        splinter.hedge = group.hedge
         splinter.signed_month = group.signed_month
         splinter.planned_signing = group.planned_signing
         splinter.cohesion = min(1.0, group.cohesion + 0.2)
@@ -173,8 +185,7 @@ class DDRModel(mesa.Model):
         pop = self.population
         n = pop.size
         members = np.flatnonzero(
-            (pop.group[:n] == group.index)
-            & ~np.isin(pop.status[:n], np.array([Status.KILLED, Status.REINSERTED], np.int8))
+            (pop.group[:n] == group.index) & np.isin(pop.status[:n], WITH_GROUP)
         )
         leaving = members[self.rng_events.random(len(members)) < SPLIT_SHARE]
         pop.regroup(leaving, index)
@@ -195,7 +206,9 @@ class DDRModel(mesa.Model):
                 case "exists":
                     v = True
                 case "consent_ddr":
-                    v = g.consent.get("accelerated_ddr", False) or g.consent.get("integration", False)
+                    v = g.consent.get("accelerated_ddr", False) or g.consent.get(
+                        "integration", False
+                    )
                 case _:
                     v = getattr(g, name)
             values[g.index] = float(v)
@@ -303,27 +316,27 @@ class DDRModel(mesa.Model):
         reconsider_integration(self, revising)
 
     def move_on_from_cantonment(self) -> None:
-        """At the stay cap, people in formal cantonment register for DDR or go back."""
+        """At the stay cap, people in formal cantonment register for integration (if it is
+        open, their group consents and places are left this month) or go back to the group."""
         rows = end_of_stay(self)
         if len(rows) == 0:
             return
         pop = self.population
         state = self.programmes
         if state.general_integration_open and state.agreement_in_force:
-            k = min(len(rows), registration_capacity(self))
-            screen(self, rows[:k])
-            rows = rows[k:]
+            consents = self.consent_matrix()[:, self.programme_column["integration"]]
+            eligible = rows[consents[pop.group[rows]] & ~pop.child[rows]]
+            k = min(len(eligible), registration_capacity(self))
+            registering = self.rng_choice.permutation(eligible)[:k]
+            screen(self, registering)
+            rows = np.setdiff1d(rows, registering)
         pop.move(rows, Status.ACTIVE, self.month, where=pop.home[rows])
 
     def count_costs(self) -> None:
         participating = sum(
             1 for g in self.groups if g.covered_by_agreement(self) and not g.boycotting
         )
-        self.costs["allowances_kfcfa"] += (
-            participating
-            * self.scenario.programmes.committee_seats
-            * self.scenario.economy.committee_allowance
-        )
+        self.costs["allowances_kfcfa"] += monthly_allowance_cost_kfcfa(self, participating)
 
     def run(self) -> DDRModel:
         """Run every month of the calendar; return the model."""

@@ -76,9 +76,7 @@ class Population:
         """Append people; return their row indices. Draws the personal traits."""
         n = len(group)
         if self.size + n > self.capacity:
-            raise RuntimeError(
-                f"population capacity {self.capacity} exceeded ({self.size} + {n})"
-            )
+            raise RuntimeError(f"population capacity {self.capacity} exceeded ({self.size} + {n})")
         rows = np.arange(self.size, self.size + n)
         self.size += n
         self.group[rows] = group

@@ -36,6 +36,7 @@ class ProgrammeState:
     general_integration_open: bool = False
     ranks_settled: bool = False
     integrated_total: int = 0
+    registered_this_month: int = 0
     #: options ("INTEGRATE", "REINSERT") that opened this month: all it is open to reconsider
     announced: set[str] = field(default_factory=set)
     registration_months: list[int] = field(default_factory=list)
@@ -64,6 +65,7 @@ def open_programmes(model: DDRModel) -> None:
     """Open what the calendar opens this month; close interim measures at expiry."""
     pr = model.scenario.programmes
     state = model.programmes
+    state.registered_this_month = 0
     if not state.agreement_in_force:
         state.pre_cantonment_open = False
         state.general_integration_open = False
@@ -92,18 +94,14 @@ def release_interim(model: DDRModel) -> None:
     """Interim measures have expired: MOC and pre-cantonment members return to groups."""
     pop = model.population
     n = pop.size
-    rows = np.flatnonzero(
-        (pop.status[:n] == Status.MOC) | (pop.status[:n] == Status.PRE_CANTONED)
-    )
+    rows = np.flatnonzero((pop.status[:n] == Status.MOC) | (pop.status[:n] == Status.PRE_CANTONED))
     if len(rows):
         pop.move(rows, Status.ACTIVE, model.month, where=pop.home[rows])
 
 
 def moc_open(model: DDRModel) -> bool:
     state = model.programmes
-    return (
-        state.moc_started is not None and state.agreement_in_force and not interim_expired(model)
-    )
+    return state.moc_started is not None and state.agreement_in_force and not interim_expired(model)
 
 
 def staff_moc(model: DDRModel) -> None:

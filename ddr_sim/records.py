@@ -1,8 +1,9 @@
 """What a run records each month: status counts, flows and model-level series.
 
-Counts are one int32 array ``counts[month, group, region, status]`` filled with a single
-``np.bincount`` per month; flows (people who entered a status or event counts) are arrays
-``[month, group, region]``. Nothing is stored per person.
+Counts are one int32 array ``counts[month, group, region, status]``, copied each month
+from the running head counts that ``Population`` keeps; flows (people who entered a
+status, or event counts) are arrays ``[month, group, region]``. Nothing is stored per
+person.
 """
 
 from __future__ import annotations

@@ -194,13 +194,13 @@ class Politics(Strict):
     regime: Literal["elected", "transition"] = "elected"
     political_will: Share = 0.5
     pay_reliability: Share = Field(0.7, description="Probability salaries are paid on time.")
-    screening_strictness: Share = Field(0.5, description="Weight given to medical screening.")
+    screening_strictness: Share = Field(
+        0.5, description="Probability that screening finds a medically unfit registrant unfit."
+    )
     chain_of_command_flexibility: Share = Field(
         0.3, description="Government readiness to settle ranks and command (1 = settles at once)."
     )
-    military_approach: Share = Field(
-        0.2, description="Preference for offensives over negotiation."
-    )
+    military_approach: Share = Field(0.2, description="Preference for offensives over negotiation.")
     ddr_calendar_months: int = Field(
         6, ge=0, description="Months after signing by which the agreement promised DDR."
     )
@@ -234,10 +234,14 @@ class Behaviour(Strict):
     revision_rate: Share = Field(0.15, description="Share of people who reconsider each month.")
     income_weight: Positive = Field(0.03, description="Utility per kFCFA/month.")
     tie_weight: Positive = Field(1.5, description="Utility of ties to commander and comrades.")
-    trust_weight: Positive = Field(2.0, description="Utility of trusting the state (state options).")
+    trust_weight: Positive = Field(
+        2.0, description="Utility of trusting the state (state options)."
+    )
     integration_status_bonus: float = Field(1.0, description="Prestige of joining the army.")
     far_posting_aversion: Positive = Field(
-        0.5, description="Utility lost per unit of home tie when posted anywhere (national army)."
+        0.5,
+        description="Utility lost per unit of tie to commander and comrades when integration "
+        "posts people anywhere (national army).",
     )
     unfit_reinsertion_penalty: Positive = Field(
         2.0, description="Reluctance of people declared unfit to accept civilian reinsertion."
@@ -273,7 +277,9 @@ class Behaviour(Strict):
     allowance_delay_weight: Positive = Field(
         0.5, description="Consent lost per unit of allowance above civil-service pay."
     )
-    boycott_threshold: float = Field(-0.3, description="Participation score below which to boycott.")
+    boycott_threshold: float = Field(
+        -0.3, description="Participation score below which to boycott."
+    )
     fight_threshold: Share = Field(0.15, description="Trust below which clashes become likely.")
     clash_rate: Positive = Field(0.05, description="Monthly clash hazard per group at zero trust.")
     split_rate: Positive = Field(0.002, description="Monthly split hazard at zero cohesion.")
@@ -290,7 +296,9 @@ class Behaviour(Strict):
         5.0, description="Reinsertion value (kFCFA/month) per USD 1 M a year of CVR in a region."
     )
     # shocks and hazards
-    attack_kill_share: Share = Field(0.02, description="Share of a targeted unit killed per attack.")
+    attack_kill_share: Share = Field(
+        0.02, description="Share of a targeted unit killed per attack."
+    )
     clash_kill_share: Share = Field(0.005)
     fitness_base: Share = Field(0.8, description="Share of people medically fit.")
     pressure_decay: Share = Field(0.05, description="Monthly decay of international pressure.")
@@ -327,7 +335,7 @@ class Event(Strict):
         default_factory=list, description="Groups concerned (empty: all signatories)."
     )
     region: str | None = None
-    target: Literal["moc", "sites", "mission", "army", "group"] | None = None
+    target: Literal["moc", "sites", "mission", "army"] | None = None
     severity: Share = Field(0.5, description="Strength of the event in [0, 1].")
     killed: Count = Field(0, description="People killed (attacks), when known.")
     one_sided: bool = Field(False, description="Sanctions that hit the groups only.")
@@ -386,13 +394,18 @@ class Scenario(Strict):
                 return
             k = month_index(date, start)
             if not 0 <= k < months:
-                problems.append((path, f"date {date} is outside the calendar ({start} + {months} months)"))
+                problems.append(
+                    (path, f"date {date} is outside the calendar ({start} + {months} months)")
+                )
 
         for i, r in enumerate(self.regions):
             if r.controller != "government" and r.controller not in group_names:
                 problems.append(
-                    (f"regions.{i}.controller", f"unknown group {r.controller!r}; expected one of "
-                     f"{sorted(group_names | {'government'})}")
+                    (
+                        f"regions.{i}.controller",
+                        f"unknown group {r.controller!r}; expected one of "
+                        f"{sorted(group_names | {'government'})}",
+                    )
                 )
         total_people = 0
         for i, g in enumerate(self.groups):
@@ -400,12 +413,18 @@ class Scenario(Strict):
             unknown = set(g.regions) - region_names
             if unknown:
                 problems.append(
-                    (f"groups.{i}.regions", f"unknown region(s) {sorted(unknown)}; expected one of "
-                     f"{sorted(region_names)}")
+                    (
+                        f"groups.{i}.regions",
+                        f"unknown region(s) {sorted(unknown)}; expected one of "
+                        f"{sorted(region_names)}",
+                    )
                 )
             if g.regions and abs(sum(g.regions.values()) - 1.0) > 1e-6:
                 problems.append(
-                    (f"groups.{i}.regions", f"shares must sum to 1, they sum to {sum(g.regions.values()):.4f}")
+                    (
+                        f"groups.{i}.regions",
+                        f"shares must sum to 1, they sum to {sum(g.regions.values()):.4f}",
+                    )
                 )
             if not g.regions:
                 problems.append((f"groups.{i}.regions", "at least one region share is required"))
@@ -421,9 +440,11 @@ class Scenario(Strict):
         max_people = total_people + sum(r.youth_pool for r in self.regions)
         if pr.integration.quota is not None and pr.integration.quota > max_people:
             problems.append(
-                ("programmes.integration.quota",
-                 f"quota {pr.integration.quota} is larger than everyone who could ever be in a "
-                 f"group ({max_people})")
+                (
+                    "programmes.integration.quota",
+                    f"quota {pr.integration.quota} is larger than everyone who could ever be in a "
+                    f"group ({max_people})",
+                )
             )
         for path, date in (
             ("economy.gold_rush_start", self.economy.gold_rush_start),
@@ -440,32 +461,42 @@ class Scenario(Strict):
         for i, g in enumerate(self.groups):
             in_calendar(f"groups.{i}.signs", g.signs)
             if g.signs is not None and not g.signatory:
-                problems.append((f"groups.{i}.signs", "a non-signatory group cannot have a signing date"))
+                problems.append(
+                    (f"groups.{i}.signs", "a non-signatory group cannot have a signing date")
+                )
         for i, e in enumerate(self.events):
             in_calendar(f"events.{i}.date", e.date)
             unknown = set(e.groups) - group_names
             if unknown:
                 problems.append(
-                    (f"events.{i}.groups", f"unknown group(s) {sorted(unknown)}; expected some of "
-                     f"{sorted(group_names)}")
+                    (
+                        f"events.{i}.groups",
+                        f"unknown group(s) {sorted(unknown)}; expected some of "
+                        f"{sorted(group_names)}",
+                    )
                 )
             if e.region is not None and e.region not in region_names:
                 problems.append(
-                    (f"events.{i}.region", f"unknown region {e.region!r}; expected one of "
-                     f"{sorted(region_names)}")
+                    (
+                        f"events.{i}.region",
+                        f"unknown region {e.region!r}; expected one of {sorted(region_names)}",
+                    )
                 )
             if e.type == "quota_offer" and e.quota is None:
                 problems.append((f"events.{i}.quota", "a quota_offer event needs a quota"))
             if e.type == "quota_offer" and e.quota is not None and e.quota > max_people:
                 problems.append(
-                    (f"events.{i}.quota", f"quota {e.quota} is larger than everyone who could ever "
-                     f"be in a group ({max_people})")
+                    (
+                        f"events.{i}.quota",
+                        f"quota {e.quota} is larger than everyone who could ever "
+                        f"be in a group ({max_people})",
+                    )
                 )
             if e.type == "coup" and e.regime is None:
                 problems.append((f"events.{i}.regime", "a coup event needs the regime it installs"))
-        if self.mission.deploys and self.mission.mandate_end:
-            if month_index(self.mission.mandate_end, self.mission.deploys) < 0:
-                problems.append(("mission.mandate_end", "mandate ends before the mission deploys"))
+        m = self.mission
+        if m.deploys and m.mandate_end and month_index(m.mandate_end, m.deploys) < 0:
+            problems.append(("mission.mandate_end", "mandate ends before the mission deploys"))
         if problems:
             raise ScenarioConsistencyError(problems)
         return self

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+import numpy as np
+
 
 class Status(IntEnum):
     """Status codes stored in the population's ``status`` array (int8)."""
@@ -24,5 +26,15 @@ class Status(IntEnum):
 STATUS_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in Status)
 N_STATUSES = len(Status)
 
-#: Statuses from which a person still takes the group-side monthly choice.
-GROUP_SIDE = (Status.ACTIVE, Status.MINING, Status.REJOINED)
+#: Statuses of people still living with their group (not on the state's side, not out):
+#: those a clash can kill and a splinter faction can take along.
+WITH_GROUP = np.array(
+    [
+        Status.ACTIVE,
+        Status.MINING,
+        Status.PRE_CANTONED,
+        Status.UNFIT_WAITING,
+        Status.REJOINED,
+    ],
+    np.int8,
+)

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import random
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -22,24 +23,12 @@ from scenario_builders import START, build, month
 from ddr_sim.loading import load_scenario
 from ddr_sim.model import DDRModel
 from ddr_sim.records import FLOW_NAMES
-from ddr_sim.scenario import Scenario
+from ddr_sim.scenario import Event, EventType, Scenario
 from ddr_sim.statuses import N_STATUSES, Status
 
 TEACHING = Path(__file__).resolve().parents[1] / "scenarios" / "teaching.yaml"
-EVENT_TYPES = (
-    "agreement_signed",
-    "registration",
-    "clash",
-    "attack",
-    "coup",
-    "sanctions",
-    "boycott",
-    "pressure_campaign",
-    "quota_offer",
-    "mission_exit",
-    "offensive",
-    "agreement_termination",
-)
+EVENT_TYPES = typing.get_args(EventType)
+ATTACK_TARGETS = typing.get_args(typing.get_args(Event.model_fields["target"].annotation)[0])
 REGION_NAMES = ("North", "Centre", "South")
 GROUP_NAMES = ("Hills", "Plains")
 
@@ -212,7 +201,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
             "severity": draw(share),
         }
         if kind == "attack":
-            e["target"] = draw(st.sampled_from(["moc", "sites", "mission", "army", "group"]))
+            e["target"] = draw(st.sampled_from(ATTACK_TARGETS))
             e["killed"] = draw(st.integers(0, 50))
         elif kind == "sanctions":
             e["one_sided"] = draw(st.booleans())

@@ -89,7 +89,8 @@ def test_every_parameter_has_a_row_in_the_parameter_table(odd):
     stale = sorted(
         r
         for r in rows
-        if "." in r and r.split(".")[0].removesuffix("[]") in Scenario.model_fields
+        if "." in r
+        and r.split(".")[0].removesuffix("[]") in Scenario.model_fields
         and r not in known
     )
     assert not stale, f"docs/ODD.md documents fields the schema no longer has: {stale}"
@@ -141,7 +142,9 @@ def test_every_code_reference_in_the_document_exists(odd):
 
 def test_every_event_type_is_described(odd):
     event_types = typing.get_args(
-        typing.get_args(Scenario.model_fields["events"].annotation)[0].model_fields["type"].annotation
+        typing.get_args(Scenario.model_fields["events"].annotation)[0]
+        .model_fields["type"]
+        .annotation
     )
     assert event_types
     missing = [t for t in event_types if f"| `{t}` |" not in odd]

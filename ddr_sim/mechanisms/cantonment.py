@@ -89,9 +89,10 @@ def cantonment_places(model: DDRModel) -> np.ndarray:
     """Free formal cantonment places per region."""
     c = model.scenario.programmes.cantonment
     built = model.sites.built(c.build_months)
-    per_region = np.bincount(
-        model.sites.region_of_site[built], minlength=model.n_regions
-    ) * c.capacity_per_site
+    per_region = (
+        np.bincount(model.sites.region_of_site[built], minlength=model.n_regions)
+        * c.capacity_per_site
+    )
     return np.maximum(0, per_region - model.in_status_by_region(Status.CANTONED))
 
 

@@ -3,8 +3,9 @@ reduce youth recruitment and local tension where groups operate, and ease the re
 those who leave (Kaplan & Nussio 2015).
 
 While the mission is present and CVR has started, the yearly budget B (USD) funds
-``floor(B / project_cap)`` projects a year, allocated to regions in proportion to group
-members there (``targeting: groups_present``) or equally (``uniform``). With c_r the
+``floor(B / project_cap)`` projects a year, allocated to regions in proportion to the
+living people of the model there (group members and former members:
+``targeting: groups_present``) or equally (``uniform``). With c_r the
 USD millions a year reaching region r:
 
     recruitment factor_r = 1 / (1 + cvr_recruitment_cut * c_r)
@@ -41,7 +42,9 @@ def allocate_cvr(model: DDRModel) -> None:
         else:
             members = model.members_by_region().astype(float)
             total = members.sum()
-            weights = members / total if total > 0 else np.full(model.n_regions, 1.0 / model.n_regions)
+            weights = (
+                members / total if total > 0 else np.full(model.n_regions, 1.0 / model.n_regions)
+            )
         intensity = funded * weights / 1e6
         model.costs["cvr_usd"] += funded / 12.0
     model.cvr_intensity = intensity

@@ -14,7 +14,8 @@ a parallel programme, and 0 otherwise; and
 cvr_factor_r comes from mechanism 10. A share ``recruit_armed_share`` of recruits carry
 weapons and ``child_share`` are children.
 
-At a ``registration`` event each consenting signatory group lists every member it has
+At a ``registration`` event each group it concerns (default: every signatory) that
+consents to lists (politics_gate, ``lists``) lists every member it has
 except the armed fighters it holds back (mechanism 2).
 """
 
@@ -50,7 +51,9 @@ def recruit(model: DDRModel) -> None:
     rng = model.rng_population
     factor = recruitment_factor(model)
     new_group, new_home = [], []
-    for group in model.active_groups():
+    groups = model.active_groups()
+    for k in rng.permutation(len(groups)):  # no group always draws first from a shared pool
+        group = groups[k]
         p_base = b.recruitment_rate * (1.0 + b.inflation_gain * prospect(model, group))
         for r, weight in group.region_weights.items():
             pool = int(model.youth_pool[r])

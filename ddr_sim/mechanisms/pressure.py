@@ -3,9 +3,14 @@
 International pressure pi in [0, 1] rises with pressure campaigns and sanctions (events)
 and decays by ``pressure_decay`` a month. Accelerated DDR launches in the first month
 when all hold: the date is at or after ``accelerated_ddr.earliest``; pi >= the launch
-threshold; MOC units exist; and at least one signatory group consents to it
-(politics_gate, where pi enters the score). It takes MOC members who choose integration,
-at most ``monthly_capacity`` a month, halved without mission support.
+threshold; MOC has started and the agreement is in force; and at least one signatory
+group consents to it (politics_gate, where pi enters the score). It takes MOC members who
+choose integration. Registration places a month (accelerated DDR and, once open, general
+integration together) are
+
+    places = (accelerated.monthly_capacity + integration.monthly_capacity if open)
+             * (1 if mission.moc_support else 0.5) * (0.5 + 0.5 * presence)
+             - registered so far this month
 
 Each registrant is screened: a medically unfit person is declared unfit with probability
 ``screening_strictness`` and then waits (``UNFIT_WAITING``), refusing civilian reinsertion
@@ -54,7 +59,9 @@ def try_launch_accelerated_ddr(model: DDRModel) -> None:
         return
     if state.moc_started is None or not state.agreement_in_force:
         return
-    if not any(g.consent.get("accelerated_ddr", False) for g in model.active_groups()):
+    if not any(
+        g.signatory and g.consent.get("accelerated_ddr", False) for g in model.active_groups()
+    ):
         return
     state.accelerated_launched = model.month
     state.mark_ddr_started(model.month)
@@ -72,7 +79,7 @@ def registration_capacity(model: DDRModel) -> int:
         cap += model.scenario.programmes.integration.monthly_capacity
     support = 1.0 if model.scenario.mission.moc_support else 0.5
     factor = support * (0.5 + 0.5 * model.mission.presence)
-    return int(cap * factor)
+    return max(0, int(cap * factor) - state.registered_this_month)
 
 
 def screen(model: DDRModel, rows: np.ndarray) -> None:
@@ -85,6 +92,7 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     unfit_rows = rows[declared_unfit]
     fit_rows = rows[~declared_unfit]
     pop.mark_listed(rows)
+    model.programmes.registered_this_month += len(rows)
     pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
     pop.move(fit_rows, Status.TRAINING, model.month)
     model.flows.add("registered", rows)
@@ -126,11 +134,13 @@ def complete_training(model: DDRModel) -> None:
         done = model.rng_choice.permutation(done)[:room]
     if len(done) == 0:
         return
-    local = model.scenario.programmes.integration.destination == "territorial"
-    if local:
-        post = pop.home[done]
+    if model.scenario.programmes.integration.destination == "territorial":
+        post = pop.home[done]  # local units, near home
     else:
-        post = model.rng_choice.integers(0, model.n_regions, len(done))
+        post = model.rng_choice.integers(0, model.n_regions, len(done))  # posted anywhere
     pop.move(done, Status.INTEGRATED, model.month, where=post)
     state.integrated_total += len(done)
+    model.costs["integration_usd"] += (
+        len(done) * model.scenario.programmes.integration.unit_cost_usd
+    )
     model.flows.add("integrated", done)

@@ -27,7 +27,12 @@ def package_value(model: DDRModel) -> float:
     """Monthly-equivalent value of the main reinsertion package (kFCFA)."""
     r = model.scenario.programmes.reinsertion
     promotion = 1.0 if r.promoted else 0.5
-    return r.credibility * promotion * r.package_value / model.scenario.behaviour.reinsertion_horizon_months
+    return (
+        r.credibility
+        * promotion
+        * r.package_value
+        / model.scenario.behaviour.reinsertion_horizon_months
+    )
 
 
 def militia_offer_value(model: DDRModel) -> float:

@@ -5,20 +5,24 @@ Scenario events are inputs (a date and a typed event); ``apply_event`` carries e
 On top of them two hazards run every month:
 
 * extremist attacks (outside, total spoilers; Stedman 1997): in region r a Poisson number
-  with mean ``regions.attack_rate`` hits a target present there (MOC unit, cantonment
-  sites, the mission), killing ``attack_kill_share`` of a MOC unit, setting sites back,
-  and lowering the trust of people in MOC;
+  with mean ``regions.attack_rate`` hits a target chosen at random among those present
+  there (the army always; a MOC unit, cantonment sites under construction or built, the
+  mission), with a random severity s in [0, 1): it kills ``attack_kill_share * s`` of the
+  MOC unit or of the integrated soldiers posted there, sets sites back, lowers the trust
+  of people in MOC, or wears down the mission's capacity;
 * clashes between the army and a group g, with monthly probability
 
       p_g = clash_rate * max(0, 1 - T_g / fight_threshold) * (2 - presence) * clash_factor_g
 
-  (the mission's presence halves it; CVR lowers it, mechanism 10). A clash costs trust
-  ``trust_loss_clash``, kills ``clash_kill_share`` of the group's armed members and puts
-  the group in a fight for ``fight_months``.
+  (the mission's presence halves it; CVR lowers it, mechanism 10). A clash of severity s
+  costs trust ``trust_loss_clash * s``, kills ``clash_kill_share * s`` of the group's armed
+  members still with it (``statuses.WITH_GROUP``) in the clash region (its stronghold for
+  hazard clashes) and puts the group in a fight for ``FIGHT_MONTHS`` (3) months.
 
 The government decides offensives (``Government.step``): a transition regime with a
 military approach strikes groups whose trust is below ``fight_threshold`` once the
-mission no longer stands between them; an offensive hands the region to the army.
+mission no longer stands between them; an offensive is a clash that also hands the
+region to the army, whoever held it.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from ddr_sim.mechanisms.cvr import clash_factor
 from ddr_sim.mechanisms.list_inflation import submit_lists
 from ddr_sim.mechanisms.pressure import raise_pressure
 from ddr_sim.scenario import Event
-from ddr_sim.statuses import Status
+from ddr_sim.statuses import WITH_GROUP, Status
 
 if TYPE_CHECKING:
     from ddr_sim.agents import ArmedGroup
@@ -71,7 +75,7 @@ def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity
     group.fighting_until = max(group.fighting_until, model.month + FIGHT_MONTHS)
     pop = model.population
     n = pop.size
-    mask = (pop.group[:n] == group.index) & pop.armed[:n] & (pop.status[:n] != Status.KILLED)
+    mask = (pop.group[:n] == group.index) & pop.armed[:n] & np.isin(pop.status[:n], WITH_GROUP)
     if region is not None:
         mask &= pop.where[:n] == region
     kill_share(model, mask, b.clash_kill_share * severity)
@@ -109,7 +113,9 @@ def extremist_hazard(model: DDRModel) -> None:
     pop = model.population
     n = pop.size
     moc_here = np.bincount(pop.where[:n][pop.status[:n] == Status.MOC], minlength=model.n_regions)
-    sites_here = np.bincount(model.sites.region_of_site, minlength=model.n_regions)
+    sites = model.sites
+    begun = sites.region_of_site[sites.work_done > 0]
+    sites_here = np.bincount(begun, minlength=model.n_regions)
     for r in range(model.n_regions):
         k = rng.poisson(model.attack_rate[r])
         for _ in range(k):
@@ -142,8 +148,7 @@ def clash_hazard(model: DDRModel) -> None:
 def offensive(model: DDRModel, group: ArmedGroup, region: int, severity: float) -> None:
     """The army takes ``region`` from ``group`` by force."""
     start_fight(model, group, region, severity)
-    if model.region_controller[region] == group.index or model.region_controller[region] >= 0:
-        model.region_controller[region] = -1
+    model.region_controller[region] = -1
 
 
 def apply_event(model: DDRModel, event: Event) -> None:

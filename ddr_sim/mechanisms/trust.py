@@ -2,11 +2,12 @@
 
 Group trust T_g in [0, 1] moves each month by
 
-    dT = a_P dP + a_M mediation * present * covered_g - a_L late_pay * exposed_g
+    dT = (a_P dP + a_M mediation * present) * covered_g - a_L late_pay * exposed_g
          - a_C overdue_g - a_G (1 - present) * signed_g
 
 dP is political progress delivered this month, covered_g is 1 for groups the agreement
-covers (mediation works through its bodies), ``late_pay`` is 1 in a month the
+covers (progress is the agreement's implementation; mediation works through its bodies),
+``late_pay`` is 1 in a month the
 government pays MOC and army salaries late, ``exposed_g`` is 1 when the group has members
 in MOC, training or the army, ``overdue_g`` is 1 while the agreement's DDR calendar has
 passed without DDR (a broken calendar), and the last term is the credible-commitment
@@ -45,8 +46,9 @@ def update_group_trust(model: DDRModel, group: ArmedGroup, exposed: bool) -> Non
     b = model.scenario.behaviour
     mission = model.mission
     gov = model.government
-    d = b.trust_from_progress * gov.progress_delta
+    d = 0.0
     if group.covered_by_agreement(model):
+        d += b.trust_from_progress * gov.progress_delta
         d += b.trust_from_mediation * mission.mediation_effort * mission.presence
     if gov.paid_late and exposed:
         d -= b.trust_loss_late_pay
