@@ -8,6 +8,7 @@ traceback is saved in the output directory); 2 the scenario or the command line 
 from __future__ import annotations
 
 import argparse
+import importlib
 import math
 import os
 import shlex
@@ -116,6 +117,12 @@ def _dates(text: str) -> list[str]:
     return dates
 
 
+#: Modules that add a command: each has ``register(commands)``, which adds its subparser
+#: (``commands.add_parser(...)``) and sets ``handler=function(args) -> exit code`` on it
+#: with ``set_defaults``.
+COMMAND_MODULES: tuple[str, ...] = ("ddr_sim.sweep", "ddr_sim.compare", "ddr_sim.dashboard")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``ddr-sim`` and its commands."""
     parser = argparse.ArgumentParser(
@@ -181,6 +188,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help=f"output file (default {DEFAULT_SCHEMA})",
     )
+    for name in COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:
+                raise
+            continue
+        module.register(commands)
     return parser
 
 
@@ -304,6 +319,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help/--version exit 0, usage errors exit 2
         return int(exc.code or 0)
     try:
+        if getattr(args, "handler", None) is not None:
+            return args.handler(args)
         if args.command == "validate":
             return _cmd_validate(args)
         if args.command == "schema":
