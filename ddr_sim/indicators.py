@@ -37,9 +37,9 @@ boycott_all_month, boycott_all_date, boycott_group_months
     First month every signatory group boycotted the follow-up bodies; group-months of
     boycott over the run.
 final_boycott_month, final_boycott_date
-    Start of the boycott that lasts to the end of the run: the first month of the last
-    unbroken spell in which most signatory groups boycott (NaN / None when most do not
-    boycott in the last month).
+    Start of the walk-out that lasts to the end of the run: the first month of the last
+    unbroken spell in which every existing group of at least one signatory coalition
+    boycotts the follow-up bodies (NaN / None when no coalition does in the last month).
 cost_cvr_usd, cost_reinsertion_usd, cost_integration_usd, cost_allowances_kfcfa
     The model's cost counters at the end.
 political_progress_end, mean_trust_end, quota_end
@@ -394,8 +394,12 @@ def summarize(
     row["boycott_all_month"] = np.nan if m is None else m
     row["boycott_all_date"] = None if m is None else label(m)
     row["boycott_group_months"] = int((boycotting & exists).sum())
-    majority = (boycotting & members).sum(axis=1) * 2 > members.sum(axis=1)
-    m = final_spell_start(majority)
+    coalition = np.array([g.coalition for g in model.groups])
+    walked_out = np.zeros(t, bool)
+    for name in np.unique(coalition[signatory]):
+        own = members & (coalition == name)[None, :]
+        walked_out |= own.any(axis=1) & np.all(boycotting | ~own, axis=1)
+    m = final_spell_start(walked_out)
     row["final_boycott_month"] = np.nan if m is None else m
     row["final_boycott_date"] = None if m is None else label(m)
 
