@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from ddr_sim.arguments import positive_int as _positive
 from ddr_sim.calendar import month_label, parse_month
 from ddr_sim.loading import ScenarioError, export_json_schema, load_scenario, scenario_hash
 
@@ -95,16 +96,6 @@ def _add_overrides(parser: argparse.ArgumentParser) -> None:
         help="override a scenario value, e.g. --set groups.Hills.armed=2000 (repeatable; "
         "the value is read as YAML)",
     )
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _dates(text: str) -> list[str]:
@@ -189,13 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"output file (default {DEFAULT_SCHEMA})",
     )
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:
-                raise
-            continue
-        module.register(commands)
+        importlib.import_module(name).register(commands)
     return parser
 
 

@@ -24,10 +24,16 @@ people_end, recruited_total, killed_total, groups_end, splits
     reinsertion (NaN month and empty date when never).
 programme_open_months, stall_months, stall_episodes, longest_stall_months
     See :func:`stall_indicators` and :func:`programme_flags`.
-``rejoined_group_<group>``, ``rejoined_region_<region>``
-    Defections after integration by group and by region (``rejoined_total`` is the sum).
-clashes_total, attacks_total, ``clashes_<year>``, ``attacks_<year>``
-    Army-group clashes and extremist attacks per calendar year (partial years included).
+``stall_months_by_<yyyy_mm>``
+    Stall months up to each checkpoint (that month included).
+``rejoined_group_<group>``, ``rejoined_region_<region>``, ``rejoined_<year>``
+    Defections after integration by group, by region and by calendar year (partial years
+    included; ``rejoined_total`` is the sum). The last year's column is the defections of
+    the final collapse in the Mali scenario (``rejoined_2023``: the mission leaves and
+    fighting resumes).
+clashes_total, attacks_total, ``clashes_<year>``, ``attacks_<year>``, ``clashes_by_<yyyy_mm>``
+    Army-group clashes and extremist attacks per calendar year (partial years included);
+    clashes up to each checkpoint.
 accelerated_launch_month, accelerated_launch_date, registered_at_launch
     When accelerated DDR launched and how many registered in that month.
 ``listed_<yyyy_mm>``, ``listed_armed_<yyyy_mm>``, listed_end, listed_armed_end
@@ -40,8 +46,16 @@ final_boycott_month, final_boycott_date
     Start of the walk-out that lasts to the end of the run: the first month of the last
     unbroken spell in which every existing group of at least one signatory coalition
     boycotts the follow-up bodies (NaN / None when no coalition does in the last month).
-cost_cvr_usd, cost_reinsertion_usd, cost_integration_usd, cost_allowances_kfcfa
-    The model's cost counters at the end.
+cost_cvr_usd, cost_reinsertion_usd, cost_integration_usd, cost_allowances_kfcfa, \
+cost_allowances_usd, cost_sites_usd, cost_assembly_support_usd, cost_moc_usd, \
+cost_registration_usd, cost_training_usd
+    The model's cost counters at the end (``DDRModel.costs``; see
+    ``DDRModel.count_costs``): CVR funds, reinsertion and integration unit costs,
+    committee allowances (kFCFA and USD), site construction, support in pre-cantonment
+    and cantonment, MOC salaries and support, registration, trainees' pay.
+cost_total_usd, ``cost_total_usd_by_<yyyy_mm>``
+    Programme cost in USD (the sum of the ``cost_*_usd`` counters) at the end and up to
+    each checkpoint.
 political_progress_end, mean_trust_end, quota_end
     Final political progress, mean group trust and integration quota.
 """
@@ -345,17 +359,21 @@ def summarize(
         row[f"first_{step}_date"] = None if m is None else label(m)
 
     flags = programme_flags(model)
+    net = net_into_exits(model)
     row.update(
         stall_indicators(
             pd.DataFrame(
                 {
                     "month": np.arange(t),
                     "programme_open": flags["programme_open"],
-                    "net_into_integrated_reinserted": net_into_exits(model),
+                    "net_into_integrated_reinserted": net,
                 }
             )
         )
     )
+    stalls = np.cumsum(stall_flags(flags["programme_open"], net))
+    for d in dates:
+        row[f"stall_months_by_{date_slug(d)}"] = int(stalls[month_index(d, start)])
 
     rejoined = flows["rejoined"]
     for i, g in enumerate(model.groups):
@@ -369,6 +387,11 @@ def summarize(
     for year in sorted(set(years.tolist())):
         for name in ("clashes", "attacks"):
             row[f"{name}_{year}"] = int(per_month[name][years == year].sum())
+    for year in sorted(set(years.tolist())):
+        row[f"rejoined_{year}"] = int(per_month["rejoined"][years == year].sum())
+    clashes = np.cumsum(per_month["clashes"])
+    for d in dates:
+        row[f"clashes_by_{date_slug(d)}"] = int(clashes[month_index(d, start)])
 
     launched = model.programmes.accelerated_launched
     row["accelerated_launch_month"] = np.nan if launched is None else launched
@@ -405,6 +428,10 @@ def summarize(
 
     for key, value in model.costs.items():
         row[f"cost_{slug(key)}"] = float(value)
+    row["cost_total_usd"] = float(model.cost_total_usd())
+    cost = h.series["cost_usd"][:t]
+    for d in dates:
+        row[f"cost_total_usd_by_{date_slug(d)}"] = float(cost[month_index(d, start)])
     if t:
         trust = h.group_series["trust"][t - 1, :n_groups][exists[-1]]
         row["political_progress_end"] = float(h.series["political_progress"][t - 1])

@@ -77,11 +77,18 @@ class DDRModel(mesa.Model):
         self.programme_column = {p: i for i, p in enumerate(PROGRAMMES)}
         self.cvr_intensity = np.zeros(self.n_regions)
         self.danger = {"moc": 0.0, "cantonment": 0.0}
+        #: Cumulative programme costs; every ``*_usd`` key adds to :meth:`cost_total_usd`.
         self.costs = {
             "cvr_usd": 0.0,
             "reinsertion_usd": 0.0,
             "integration_usd": 0.0,
             "allowances_kfcfa": 0.0,
+            "allowances_usd": 0.0,
+            "sites_usd": 0.0,
+            "assembly_support_usd": 0.0,
+            "moc_usd": 0.0,
+            "registration_usd": 0.0,
+            "training_usd": 0.0,
         }
         self.programmes = ProgrammeState(quota=_quota(scenario))
         self.events_by_month: dict[int, list] = {}
@@ -267,6 +274,8 @@ class DDRModel(mesa.Model):
                 )
             case "reinsertion_open":
                 return float(reinsertion_open(self))
+            case "cost_usd":
+                return self.cost_total_usd()
         raise KeyError(name)
 
     def label(self, month: int | None = None) -> str:
@@ -333,10 +342,38 @@ class DDRModel(mesa.Model):
         pop.move(rows, Status.ACTIVE, self.month, where=pop.home[rows])
 
     def count_costs(self) -> None:
+        """Add this month's running costs to ``costs`` (one-off costs are booked where they
+        arise: CVR, sites, registration, integration, reinsertion).
+
+        Committee allowances (kFCFA, also converted to USD); support in pre-cantonment and
+        cantonment (``support_value`` per person and month); MOC salary plus support
+        (``moc_pay`` + ``moc.unit_cost_usd_per_month`` per member and month); trainees'
+        pay (``moc_pay``). Head counts are those at the end of the month; FCFA amounts are
+        converted with ``economy.usd_per_kfcfa``.
+        """
+        sc = self.scenario
+        fx = sc.economy.usd_per_kfcfa
+        pr = sc.programmes
         participating = sum(
             1 for g in self.groups if g.covered_by_agreement(self) and not g.boycotting
         )
-        self.costs["allowances_kfcfa"] += monthly_allowance_cost_kfcfa(self, participating)
+        allowances = monthly_allowance_cost_kfcfa(self, participating)
+        self.costs["allowances_kfcfa"] += allowances
+        self.costs["allowances_usd"] += allowances * fx
+        held = self.population.counts.sum(axis=(0, 1))  # people by status, end of month
+        self.costs["assembly_support_usd"] += fx * (
+            held[Status.PRE_CANTONED] * pr.pre_cantonment.support_value
+            + held[Status.CANTONED] * pr.cantonment.support_value
+        )
+        self.costs["moc_usd"] += held[Status.MOC] * (
+            sc.economy.moc_pay * fx + pr.moc.unit_cost_usd_per_month
+        )
+        self.costs["training_usd"] += held[Status.TRAINING] * sc.economy.moc_pay * fx
+        self.costs["sites_usd"] = self.sites.spent_usd
+
+    def cost_total_usd(self) -> float:
+        """Programme cost so far, USD: the sum of the ``*_usd`` cost counters."""
+        return float(sum(v for k, v in self.costs.items() if k.endswith("_usd")))
 
     def run(self) -> DDRModel:
         """Run every month of the calendar; return the model."""

@@ -3,7 +3,7 @@
 Opening dates in the scenario are inputs (an informal assembly area opens, MOC lists are
 due, a reinsertion round is announced); whether anyone enters is decided by the groups'
 consent and the people's choices. Interim measures (pre-cantonment and MOC) close for
-good when ``programmes.interim_expiry_months`` has passed since they began.
+good when ``programmes.interim_expiry_months`` has passed since each began.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ddr_sim.calendar import month_index
-from ddr_sim.mechanisms.interim_hardening import interim_expired
+from ddr_sim.mechanisms.interim_hardening import count_interim_month, interim_expired
 from ddr_sim.mechanisms.trust import held_back
 from ddr_sim.statuses import Status
 
@@ -30,7 +30,8 @@ class ProgrammeState:
     agreement_in_force: bool = True
     pre_cantonment_open: bool = False
     moc_started: int | None = None
-    interim_started: int | None = None
+    pre_cantonment_started: int | None = None
+    interim_months: int = 0  # months an interim measure ran before DDR (mechanism 3)
     ddr_started: int | None = None
     accelerated_launched: int | None = None
     general_integration_open: bool = False
@@ -41,9 +42,9 @@ class ProgrammeState:
     announced: set[str] = field(default_factory=set)
     registration_months: list[int] = field(default_factory=list)
 
-    def mark_interim_started(self, month: int) -> None:
-        if self.interim_started is None:
-            self.interim_started = month
+    def started_month(self, measure: str) -> int | None:
+        """First month the interim ``measure`` ("pre_cantonment" or "moc") was open."""
+        return self.pre_cantonment_started if measure == "pre_cantonment" else self.moc_started
 
     def announce(self, option: str) -> None:
         self.announced.add(option)
@@ -70,13 +71,13 @@ def open_programmes(model: DDRModel) -> None:
         state.pre_cantonment_open = False
         state.general_integration_open = False
         return
-    expired = interim_expired(model)
-    state.pre_cantonment_open = _reached(model, pr.pre_cantonment.opens) and not expired
-    if state.pre_cantonment_open:
-        state.mark_interim_started(model.month)
+    if state.pre_cantonment_started is None and _reached(model, pr.pre_cantonment.opens):
+        state.pre_cantonment_started = model.month
+    state.pre_cantonment_open = state.pre_cantonment_started is not None and not interim_expired(
+        model, "pre_cantonment"
+    )
     if state.moc_started is None and _reached(model, pr.moc.opens) and pr.moc.sites:
         state.moc_started = model.month
-        state.mark_interim_started(model.month)
     if _reached(model, pr.integration.general_opens) and not state.general_integration_open:
         state.general_integration_open = True
         state.announce("INTEGRATE")
@@ -86,22 +87,27 @@ def open_programmes(model: DDRModel) -> None:
         pr.reinsertion.opens, model.scenario.calendar.start
     ):
         state.announce("REINSERT")
-    if expired:
-        release_interim(model)
+    for measure, status in (("pre_cantonment", Status.PRE_CANTONED), ("moc", Status.MOC)):
+        if interim_expired(model, measure):
+            release_interim(model, status)
+    count_interim_month(model, state.pre_cantonment_open or moc_open(model))
 
 
-def release_interim(model: DDRModel) -> None:
-    """Interim measures have expired: MOC and pre-cantonment members return to groups."""
+def release_interim(model: DDRModel, status: Status) -> None:
+    """An interim measure has expired: its members (``status``) go back to their groups."""
     pop = model.population
-    n = pop.size
-    rows = np.flatnonzero((pop.status[:n] == Status.MOC) | (pop.status[:n] == Status.PRE_CANTONED))
+    rows = np.flatnonzero(pop.status[: pop.size] == status)
     if len(rows):
         pop.move(rows, Status.ACTIVE, model.month, where=pop.home[rows])
 
 
 def moc_open(model: DDRModel) -> bool:
     state = model.programmes
-    return state.moc_started is not None and state.agreement_in_force and not interim_expired(model)
+    return (
+        state.moc_started is not None
+        and state.agreement_in_force
+        and not interim_expired(model, "moc")
+    )
 
 
 def staff_moc(model: DDRModel) -> None:

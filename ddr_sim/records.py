@@ -89,6 +89,7 @@ class History:
         "accelerated_ddr_open",
         "general_integration_open",
         "reinsertion_open",
+        "cost_usd",
     )
     GROUP_SERIES = (
         "exists",

@@ -86,6 +86,11 @@ class Economy(Strict):
     trafficking_income: Positive = Field(
         10.0, description="Per-member monthly income groups draw from extortion/trafficking."
     )
+    usd_per_kfcfa: Positive = Field(
+        1.6667,
+        description="US dollars per thousand FCFA, to count FCFA amounts in programme costs "
+        "(1 USD is about 600 FCFA).",
+    )
 
 
 class PreCantonment(Strict):
@@ -120,6 +125,11 @@ class MOC(Strict):
     opens: Month | None = Field(None, description="Month MOC lists are handed over.")
     sites: list[str] = Field(default_factory=list, description="Regions with a MOC unit.")
     places_per_group: Count = Field(200, description="Places per coalition per site.")
+    unit_cost_usd_per_month: Positive = Field(
+        100.0,
+        description="Support per MOC member and month (camps, vehicles, food), USD, on top of "
+        "the MOC salary.",
+    )
 
 
 class AcceleratedDDR(Strict):
@@ -129,6 +139,11 @@ class AcceleratedDDR(Strict):
     )
     monthly_capacity: Count = Field(1500, description="People registered per month at most.")
     training_months: int = Field(4, ge=1)
+    unit_cost_usd: Positive = Field(
+        1000.0,
+        description="Cost per person registered (screening, biometrics, transport), USD; "
+        "accelerated DDR and general integration alike.",
+    )
 
 
 class Integration(Strict):
@@ -327,7 +342,16 @@ EventType = Literal[
 ]
 
 
+EventName = Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9_-]*$", examples=["exit_2023"])]
+
+
 class Event(Strict):
+    name: EventName | None = Field(
+        None,
+        description="Name of the event, unique in the scenario; lets an override address it "
+        "(events.NAME.enabled=false).",
+    )
+    enabled: bool = Field(True, description="False: the event does not happen.")
     date: Month
     type: EventType
     note: str = ""
@@ -464,7 +488,10 @@ class Scenario(Strict):
                 problems.append(
                     (f"groups.{i}.signs", "a non-signatory group cannot have a signing date")
                 )
+        event_names = [e.name for e in self.events if e.name is not None]
         for i, e in enumerate(self.events):
+            if e.name is not None and event_names.count(e.name) > 1:
+                problems.append((f"events.{i}.name", f"event name {e.name!r} is repeated"))
             in_calendar(f"events.{i}.date", e.date)
             unknown = set(e.groups) - group_names
             if unknown:

@@ -3,9 +3,11 @@ DDR, the more they become ends in themselves.
 
     H = 1 - exp(-m / tau)
 
-m is the number of months interim measures (pre-cantonment or MOC) have been running
-while no DDR programme (accelerated DDR or general integration) has launched, frozen at
-the expiry date when the scenario sets one (``programmes.interim_expiry_months``).
+m counts the months in which an interim measure (pre-cantonment or MOC) was open while no
+DDR programme (accelerated DDR or general integration) had started; it stops growing once
+DDR starts or every interim measure has closed. With ``programmes.interim_expiry_months``
+set, each measure closes that many months after it began (its own clock), and its members
+go back to their groups.
 """
 
 from __future__ import annotations
@@ -16,32 +18,24 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ddr_sim.model import DDRModel
 
+MEASURES = ("pre_cantonment", "moc")
 
-def interim_months(model: DDRModel) -> int:
-    """Months interim measures have run without DDR, capped at the expiry."""
+
+def count_interim_month(model: DDRModel, any_open: bool) -> None:
+    """Add this month to m when an interim measure is open and DDR has not started."""
     state = model.programmes
-    if state.interim_started is None:
-        return 0
-    end = model.month if state.ddr_started is None else state.ddr_started
-    months = max(0, end - state.interim_started)
-    expiry = model.scenario.programmes.interim_expiry_months
-    if expiry is not None:
-        months = min(months, expiry)
-    return months
+    if any_open and state.ddr_started is None:
+        state.interim_months += 1
 
 
 def hardening(model: DDRModel) -> float:
     """H in [0, 1): how far interim measures have become an end in themselves."""
     tau = model.scenario.behaviour.hardening_months
-    return 1.0 - math.exp(-interim_months(model) / tau)
+    return 1.0 - math.exp(-model.programmes.interim_months / tau)
 
 
-def interim_expired(model: DDRModel) -> bool:
-    """True once interim measures have reached their expiry date (if one is set)."""
+def interim_expired(model: DDRModel, measure: str) -> bool:
+    """True once ``measure`` ("pre_cantonment" or "moc") has reached its expiry date."""
     expiry = model.scenario.programmes.interim_expiry_months
-    state = model.programmes
-    return (
-        expiry is not None
-        and state.interim_started is not None
-        and model.month - state.interim_started >= expiry
-    )
+    started = model.programmes.started_month(measure)
+    return expiry is not None and started is not None and model.month - started >= expiry

@@ -3,10 +3,10 @@
 International pressure pi in [0, 1] rises with pressure campaigns and sanctions (events)
 and decays by ``pressure_decay`` a month. Accelerated DDR launches in the first month
 when all hold: the date is at or after ``accelerated_ddr.earliest``; pi >= the launch
-threshold; MOC has started and the agreement is in force; and at least one signatory
-group consents to it (politics_gate, where pi enters the score). It takes MOC members who
-choose integration. Registration places a month (accelerated DDR and, once open, general
-integration together) are
+threshold; MOC is running (started, not expired) and the agreement is in force; and at
+least one signatory group consents to it (politics_gate, where pi enters the score). It
+takes MOC members who choose integration. Registration places a month (accelerated DDR
+and, once open, general integration together) are
 
     places = (accelerated.monthly_capacity + integration.monthly_capacity if open)
              * (1 if mission.moc_support else 0.5) * (0.5 + 0.5 * presence)
@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ddr_sim.calendar import month_index
+from ddr_sim.programmes import moc_open
 from ddr_sim.statuses import Status
 
 if TYPE_CHECKING:
@@ -57,7 +58,7 @@ def try_launch_accelerated_ddr(model: DDRModel) -> None:
         return
     if model.mission.pressure < a.pressure_threshold:
         return
-    if state.moc_started is None or not state.agreement_in_force:
+    if not moc_open(model):  # accelerated DDR takes MOC members: MOC must be running
         return
     if not any(
         g.signatory and g.consent.get("accelerated_ddr", False) for g in model.active_groups()
@@ -93,6 +94,9 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     fit_rows = rows[~declared_unfit]
     pop.mark_listed(rows)
     model.programmes.registered_this_month += len(rows)
+    model.costs["registration_usd"] += (
+        len(rows) * model.scenario.programmes.accelerated_ddr.unit_cost_usd
+    )
     pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
     pop.move(fit_rows, Status.TRAINING, model.month)
     model.flows.add("registered", rows)

@@ -152,7 +152,9 @@ def offensive(model: DDRModel, group: ArmedGroup, region: int, severity: float) 
 
 
 def apply_event(model: DDRModel, event: Event) -> None:
-    """Carry out one scenario event this month."""
+    """Carry out one scenario event this month (nothing, and no record, when disabled)."""
+    if not event.enabled:
+        return
     b = model.scenario.behaviour
     region = model.region_index[event.region] if event.region else None
     groups = groups_concerned(model, event)
