@@ -70,6 +70,9 @@ CHOOSERS = np.array(
     np.int8,
 )
 
+_IS_CHOOSER = np.zeros(len(Status), bool)
+_IS_CHOOSER[CHOOSERS] = True
+
 _GROUP_SIDE_KEEP = np.zeros(len(Status), np.float32)
 _GROUP_SIDE_KEEP[[Status.ACTIVE, Status.MINING, Status.PRE_CANTONED, Status.UNFIT_WAITING]] = 1.0
 _GROUP_SIDE_KEEP[Status.MOC] = 0.5
@@ -303,7 +306,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     rng = model.rng_choice
     view = MonthView.of(model)
     if announced:
-        everyone = np.flatnonzero(np.isin(pop.status[: pop.size], CHOOSERS))
+        everyone = np.flatnonzero(_IS_CHOOSER[pop.status[: pop.size]])
         ok = availability(model, view, everyone)
         reconsider = np.zeros(pop.size, bool)
         reconsider[revising] = True
@@ -318,7 +321,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         allowed[[Option.KEEP, *new_options]] = True
         ok[only_news] &= allowed
     else:
-        rows = revising[np.isin(pop.status[revising], CHOOSERS)]
+        rows = revising[_IS_CHOOSER[pop.status[revising]]]
         ok = availability(model, view, rows)
     if len(rows) == 0:
         return

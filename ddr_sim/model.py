@@ -320,7 +320,7 @@ class DDRModel(mesa.Model):
         """
         pop = self.population
         rate = self.scenario.behaviour.revision_rate
-        revising = np.flatnonzero(self.rng_choice.random(pop.size) < rate)
+        revising = np.flatnonzero(self.rng_choice.random(pop.size, dtype=np.float32) < rate)
         choose(self, revising, announced=self.programmes.take_announcements())
         reconsider_integration(self, revising)
 
