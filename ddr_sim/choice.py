@@ -70,6 +70,12 @@ CHOOSERS = np.array(
     np.int8,
 )
 
+#: Share of the group's income a person gets while keeping their status (the unfit who
+#: wait for integration live half on the group).
+_GROUP_INCOME_SHARE = np.zeros(len(Status), np.float32)
+_GROUP_INCOME_SHARE[Status.ACTIVE] = 1.0
+_GROUP_INCOME_SHARE[Status.UNFIT_WAITING] = 0.5
+
 _IS_CHOOSER = np.zeros(len(Status), bool)
 _IS_CHOOSER[CHOOSERS] = True
 
@@ -122,12 +128,7 @@ def _keep_income(
     by_status[Status.CANTONED] = sc.programmes.cantonment.support_value
     by_status[Status.MOC] = eco.moc_pay * reliability
     by_status[Status.TRAINING] = eco.moc_pay * reliability
-    income = by_status[status]
-    with_group = (status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)
-    income[with_group] += group_income[with_group] * np.where(
-        status[with_group] == Status.UNFIT_WAITING, 0.5, 1.0
-    )
-    return income
+    return by_status[status] + _GROUP_INCOME_SHARE[status] * group_income
 
 
 def utilities(
@@ -277,16 +278,17 @@ def _admit_by_region(
     """Positions in ``chosen`` admitted, in random order, up to ``places`` per region."""
     if len(chosen) == 0:
         return chosen
-    if (np.bincount(region[chosen], minlength=len(places)) <= places).all():
+    where = region[chosen]
+    wanted = np.bincount(where, minlength=len(places))
+    full = np.flatnonzero(wanted > places)
+    if len(full) == 0:
         return chosen
-    order = rng.permutation(chosen)
-    reg = region[order]
-    rank = np.empty(len(order), np.int64)
-    sort = np.argsort(reg, kind="stable")
-    counts = np.bincount(reg, minlength=len(places))
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    rank[sort] = np.arange(len(order)) - np.repeat(starts, counts)
-    return order[rank < places[reg]]
+    keep = ~np.isin(where, full)
+    admitted = [chosen[keep]]
+    for r in full:
+        here = chosen[where == r]
+        admitted.append(rng.permutation(here)[: max(0, int(places[r]))])
+    return np.concatenate(admitted)
 
 
 def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndarray:
