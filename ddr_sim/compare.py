@@ -87,6 +87,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ddr_sim.arguments import positive_int as _positive
 from ddr_sim.calendar import month_index, month_label, parse_month
+from ddr_sim.files import atomic_write as _atomic
 from ddr_sim.loading import Problem, ScenarioError, load_scenario, scenario_hash
 from ddr_sim.scenario import Month
 
@@ -902,17 +903,6 @@ def _combine(prepared: Prepared, policy: PolicySpec, ranking: pd.DataFrame) -> d
 
 # --------------------------------------------------------------------------------------------
 # Writing
-
-
-def _atomic(path: Path, write: Callable[[Path], None]) -> Path:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 def _text(path: Path, text: str) -> Path:

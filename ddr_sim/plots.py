@@ -26,6 +26,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 
+from ddr_sim.files import atomic_write
 from ddr_sim.statuses import STATUS_NAMES  # noqa: E402
 
 
@@ -143,15 +144,12 @@ def _dense(table: pd.DataFrame, key: str, months: pd.Index, seeds: list[int]) ->
 def _save(fig: Figure, path: Path) -> Path:
     """Write the figure to a temporary file next to ``path``, then rename it."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
+        return atomic_write(
+            path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        )
     finally:
         plt.close(fig)
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
 
 
 def _prefix(title: str) -> str:

@@ -43,7 +43,7 @@ import tempfile
 import tomllib
 import traceback
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,6 +51,7 @@ from pathlib import Path
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ddr_sim.files import atomic_write as _atomic_write
 from ddr_sim.indicators import checkpoints_in_calendar, summarize
 from ddr_sim.loading import Problem, ScenarioError, load_scenario, resolved_yaml, scenario_hash
 from ddr_sim.model import DDRModel
@@ -103,18 +104,6 @@ def dependency_versions() -> dict[str, str | None]:
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
 
 
 def write_text(path: Path, text: str) -> Path:

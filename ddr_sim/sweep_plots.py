@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,19 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from ddr_sim.files import atomic_write  # noqa: E402
+
 __all__ = ["heatmap", "prim_tradeoff", "save", "tornado"]
 
 
 def save(fig: Figure, path: Path) -> Path:
     """Write a figure as PNG through a temporary file, and close it."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
-        os.replace(tmp, path)
+        return atomic_write(
+            path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+        )
     finally:
         plt.close(fig)
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 def tornado(table: pd.DataFrame, method: str, title: str = "") -> Figure:

@@ -42,6 +42,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ddr_sim.files import atomic_write
+
 __all__ = [
     "FAILED",
     "SUCCEEDED",
@@ -99,18 +101,6 @@ class RunRecord:
     traceback: str | None = None
     outcomes: list[float] | None = None
     series: list[list[float]] | None = None
-
-
-def atomic_write(path: Path, write: Any) -> Path:
-    """Call ``write(tmp_path)`` and rename the temporary file to ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
 
 
 def _write_parquet(path: Path, table: pd.DataFrame) -> None:
