@@ -640,15 +640,7 @@ def assign(doc: dict[str, Any], path: str, value: Any) -> None:
             else:
                 node = node[seg]
         else:
-            j = next(
-                (
-                    k
-                    for k, item in enumerate(node)
-                    if isinstance(item, dict) and item.get("name") == seg
-                ),
-                None,
-            )
-            j = int(seg) if j is None else j
+            j = _list_index(node, seg)
             if last:
                 node[j] = value
             else:
@@ -1018,19 +1010,16 @@ def _default_name(path: str) -> str:
     return next((s for s in reversed(_segments(path)) if s != "*"), path)
 
 
+def _list_index(items: list[Any], segment: str) -> int:
+    """Position of the item named ``segment`` in a list of named mappings, else the index."""
+    for k, item in enumerate(items):
+        if isinstance(item, dict) and item.get("name") == segment:
+            return k
+    return int(segment)
+
+
 def _value_at(doc: dict[str, Any], path: str) -> Any:
     node: Any = doc
     for seg in _segments(path):
-        if isinstance(node, dict):
-            node = node[seg]
-        else:
-            j = next(
-                (
-                    k
-                    for k, item in enumerate(node)
-                    if isinstance(item, dict) and item.get("name") == seg
-                ),
-                None,
-            )
-            node = node[int(seg) if j is None else j]
+        node = node[seg] if isinstance(node, dict) else node[_list_index(node, seg)]
     return node
