@@ -111,7 +111,13 @@ def _dates(text: str) -> list[str]:
 #: Modules that add a command: each has ``register(commands)``, which adds its subparser
 #: (``commands.add_parser(...)``) and sets ``handler=function(args) -> exit code`` on it
 #: with ``set_defaults``.
-COMMAND_MODULES: tuple[str, ...] = ("ddr_sim.sweep", "ddr_sim.compare", "ddr_sim.dashboard")
+COMMAND_MODULES: tuple[str, ...] = (
+    "ddr_sim.sweep",
+    "ddr_sim.compare",
+    "ddr_sim.calibration",
+    "ddr_sim.report",
+    "ddr_sim.dashboard",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

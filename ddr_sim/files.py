@@ -7,8 +7,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(path: Path, write: Callable[[Path], object]) -> Path:
-    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``."""
+def atomic_write(path: Path, write: Callable[[Path], object] | str) -> Path:
+    """Call ``write(tmp)`` on a temporary file next to ``path``, then rename it to ``path``.
+
+    ``write`` may also be the text to write (UTF-8).
+    """
+    if isinstance(write, str):
+        text = write
+        write = lambda tmp: tmp.write_text(text, encoding="utf-8")  # noqa: E731
     path = Path(path)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:

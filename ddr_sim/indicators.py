@@ -17,6 +17,9 @@ people_end, recruited_total, killed_total, groups_end, splits
 ``<flow>_total``, ``<flow>_by_<yyyy_mm>``
     Cumulative flows (people who entered) over the run and up to each checkpoint, for the
     flows in ``CUMULATIVE_FLOWS`` (``cantoned`` is formal cantonment).
+reinserted_signatory_total
+    Civilian reinsertions of members of signatory groups (and their splinters): the main
+    process, without the parallel programme for non-signatory militias.
 ``stock_<status>_end``, ``stock_<status>_<yyyy_mm>``
     People holding a status at the end and at each checkpoint (``STOCK_STATUSES``).
 ``first_<step>_month``, ``first_<step>_date``
@@ -348,6 +351,8 @@ def summarize(
         row[f"{name}_total"] = int(cum[-1]) if t else 0
         for d in dates:
             row[f"{name}_by_{date_slug(d)}"] = int(cum[month_index(d, start)])
+    signatory_slots = [i for i, g in enumerate(model.groups) if g.signatory]
+    row["reinserted_signatory_total"] = int(flows["reinserted"][:, signatory_slots].sum())
     for status in STOCK_STATUSES:
         s = status.name.lower()
         row[f"stock_{s}_end"] = int(stocks[-1, status]) if t else 0

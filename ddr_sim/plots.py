@@ -5,15 +5,16 @@
 * ``trust_progress.png``: trust of each group and political progress over time, with the
   scenario's events as labelled vertical lines;
 * ``cumulative_vs_targets.png``: cumulative registered, declared unfit, integrated,
-  reinserted and formally cantoned people against the figures of the domain brief
-  (:data:`TARGETS`, DOMAIN.md section 5) that fall inside the calendar.
+  reinserted and formally cantoned people against the observed figures of the scenario's
+  targets file (:mod:`ddr_sim.targets`, the ``plot:`` entries) inside the calendar.
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import matplotlib
 
@@ -29,53 +30,9 @@ from matplotlib.lines import Line2D  # noqa: E402
 from ddr_sim.files import atomic_write
 from ddr_sim.statuses import STATUS_NAMES  # noqa: E402
 
+if TYPE_CHECKING:
+    from ddr_sim.targets import Target
 
-@dataclass(frozen=True)
-class Target:
-    """A figure a calibrated historical run should land near.
-
-    Attributes
-    ----------
-    flow : str
-        Cumulative flow it is compared with (a ``flows`` table ``flow`` name).
-    value : float
-        The figure (people, cumulative by ``date``).
-    date : str
-        ``YYYY-MM`` month the figure refers to.
-    label : str
-        Legend text.
-    missed : bool
-        A target the process missed (drawn as an open marker), not an outcome.
-    source : str
-        Where the figure comes from.
-    """
-
-    flow: str
-    value: float
-    date: str
-    label: str
-    missed: bool = False
-    source: str = "DOMAIN.md §5"
-
-
-#: Figures of the domain brief, keyed by name. Figures the brief gives for a period
-#: ("2015-2023", "early 2023") are dated at the end of the period covered by the study.
-TARGETS: dict[str, Target] = {
-    "registered_at_launch": Target(
-        "registered", 1423, "2018-11", "1,423 registered at accelerated DDR launch"
-    ),
-    "accelerated_ddr_by_mid_2020": Target(
-        "registered", 1840, "2020-06", "~1,840 through accelerated DDR by mid-2020"
-    ),
-    "registered_by_early_2023": Target("registered", 2300, "2023-02", "2,300 registered"),
-    "declared_unfit": Target("declared_unfit", 430, "2023-02", "~430 declared unfit"),
-    "integration_target_2020": Target(
-        "integrated", 3000, "2020-12", "3,000 integration target, missed", missed=True
-    ),
-    "integrated_by_early_2023": Target("integrated", 1765, "2023-02", "1,765 integrated"),
-    "reinserted": Target("reinserted", 0, "2023-02", "~0 reinserted"),
-    "formal_cantonment": Target("cantoned", 0, "2023-02", "0 in formal cantonment"),
-}
 
 #: Cumulative flows drawn in ``cumulative_vs_targets.png``, with panel titles.
 CUMULATIVE_PANELS: dict[str, str] = {
@@ -326,15 +283,14 @@ def plot_trust_progress(
     return _save(fig, Path(path))
 
 
-def targets_in_calendar(first: str, last: str) -> dict[str, Target]:
-    """The :data:`TARGETS` whose date lies between ``first`` and ``last`` (``YYYY-MM``)."""
-    return {k: t for k, t in TARGETS.items() if first <= t.date <= last}
-
-
 def plot_cumulative_vs_targets(
-    flows: pd.DataFrame, series: pd.DataFrame, path: str | os.PathLike[str], title: str = ""
+    flows: pd.DataFrame,
+    series: pd.DataFrame,
+    path: str | os.PathLike[str],
+    title: str = "",
+    targets: Sequence[Target] = (),
 ) -> Path:
-    """Cumulative flows against the domain brief's figures inside the calendar.
+    """Cumulative flows against observed figures inside the calendar.
 
     Parameters
     ----------
@@ -346,12 +302,15 @@ def plot_cumulative_vs_targets(
         PNG file to write.
     title : str
         Figure title (e.g. the scenario name).
+    targets : sequence of ddr_sim.targets.Target
+        Observed figures; those with a ``plot`` entry dated inside the calendar are drawn.
     """
     calendar = _calendar(series)
     seeds = sorted(series["seed"].unique().tolist())
     time = _to_time(calendar.values)
     per_flow = _dense(flows, "flow", calendar.index, seeds)
-    targets = targets_in_calendar(calendar.iloc[0], calendar.iloc[-1])
+    first, last = calendar.iloc[0], calendar.iloc[-1]
+    points = [t for t in targets if t.plot is not None and first <= t.plot.date <= last]
     ncols = 3
     nrows = int(np.ceil(len(CUMULATIVE_PANELS) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(15, 4.0 * nrows), sharex=True)
@@ -360,23 +319,24 @@ def plot_cumulative_vs_targets(
         if wide is None:
             wide = pd.DataFrame(0, index=calendar.index, columns=seeds)
         _draw_band(ax, time, _quantiles(wide.cumsum()), _BAND_COLOR, "simulated (median)")
-        for target in (t for t in targets.values() if t.flow == flow):
-            when = _to_time([target.date])[0]
+        for target in (t for t in points if t.plot.flow == flow):
+            spec = target.plot
+            when = _to_time([spec.date])[0]
             ax.plot(
                 when,
-                target.value,
-                marker="X" if target.missed else "o",
+                target.observed,
+                marker="X" if spec.missed else "o",
                 ms=9,
                 ls="none",
-                mfc="none" if target.missed else "tab:orange",
-                mec="tab:red" if target.missed else "black",
+                mfc="none" if spec.missed else "tab:orange",
+                mec="tab:red" if spec.missed else "black",
                 mew=1.6,
-                label=f"{target.label} ({target.date})",
+                label=f"{spec.label} ({spec.date})",
                 zorder=5,
             )
-            ax.axhline(target.value, color="0.6", lw=0.8, ls="--", zorder=1)
+            ax.axhline(target.observed, color="0.6", lw=0.8, ls="--", zorder=1)
         ax.set_title(panel, fontsize=11)
-        highest = max([t.value for t in targets.values() if t.flow == flow], default=0.0)
+        highest = max([t.observed for t in points if t.plot.flow == flow], default=0.0)
         _count_axis(ax, top=1.35 * max(highest, float(wide.sum().max())))
         ax.legend(loc="best", fontsize=8, framealpha=0.9)
         _date_axis(ax)
@@ -385,7 +345,7 @@ def plot_cumulative_vs_targets(
     for ax in axes[:, 0]:
         ax.set_ylabel("people (cumulative)")
     fig.suptitle(
-        f"{_prefix(title)}cumulative flows vs DOMAIN.md §5 figures ({_seed_note(seeds)})",
+        f"{_prefix(title)}cumulative flows vs observed figures ({_seed_note(seeds)})",
         fontsize=13,
     )
     fig.tight_layout()
@@ -402,11 +362,12 @@ def save_plots(
     events: pd.DataFrame,
     groups: pd.DataFrame | None = None,
     title: str = "",
+    targets: Sequence[Target] = (),
 ) -> list[Path]:
     """Draw the three figures of :data:`FIGURES` into ``out_dir``; return their paths."""
     out = Path(out_dir)
     return [
         plot_status_counts(counts, series, out / FIGURES[0], title),
         plot_trust_progress(series, group_series, events, out / FIGURES[1], title, groups),
-        plot_cumulative_vs_targets(flows, series, out / FIGURES[2], title),
+        plot_cumulative_vs_targets(flows, series, out / FIGURES[2], title, targets),
     ]

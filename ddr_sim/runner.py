@@ -6,7 +6,8 @@
 >>> result.save("output/teaching")                             # doctest: +SKIP
 
 The run for seed ``s`` is ``DDRModel(scenario, seed=s).run()``. Seeds run one after the
-other; after each one only its tables are kept (never per-person data). A seed that
+other (or, with ``jobs``, on worker processes); after each one only its tables are kept
+(never per-person data). A seed that
 raises does not stop the others: its traceback goes to ``RunResult.errors`` and the
 result holds what finished.
 
@@ -24,7 +25,8 @@ Output directory (``RunResult.save``)
 ``manifest.json``
     Versions, the resolved scenario and its SHA-256, seeds, timestamps, command line.
 ``status_counts.png``, ``trust_progress.png``, ``cumulative_vs_targets.png``
-    The figures of :mod:`ddr_sim.plots`.
+    The figures of :mod:`ddr_sim.plots`; the observed figures come from the scenario's
+    targets file (``<name>.targets.yaml`` beside it or beside the scenario it extends).
 ``errors.txt``
     Only when a seed failed: each failed seed's traceback.
 
@@ -43,10 +45,11 @@ import tempfile
 import tomllib
 import traceback
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from tqdm.auto import tqdm
@@ -283,6 +286,15 @@ class RunResult:
 
 def _draw(result: RunResult, out: Path) -> list[Path]:
     from ddr_sim.plots import save_plots  # matplotlib only when drawing
+    from ddr_sim.targets import TargetsError, load_targets, targets_file_for
+
+    targets = []
+    found = targets_file_for(result.source) if result.source else None
+    if found is not None:
+        try:
+            targets = load_targets(found).targets
+        except TargetsError as err:
+            warnings.warn(f"targets not drawn: {err}", stacklevel=2)
 
     return save_plots(
         out,
@@ -293,6 +305,7 @@ def _draw(result: RunResult, out: Path) -> list[Path]:
         events=result.events,
         groups=result.groups,
         title=result.scenario.name,
+        targets=targets,
     )
 
 
@@ -341,6 +354,7 @@ def run(
     overrides: list[str] | None = None,
     progress: bool = False,
     checkpoints: Iterable[str] | None = None,
+    jobs: int = 1,
 ) -> RunResult:
     """Run a scenario for each seed and collect the tables.
 
@@ -357,6 +371,8 @@ def run(
     checkpoints : iterable of str, optional
         ``YYYY-MM`` dates for the summary's checkpoint columns (default
         ``ddr_sim.indicators.DEFAULT_CHECKPOINTS``).
+    jobs : int
+        Worker processes; 1 runs the seeds in this process. The tables do not depend on it.
 
     Returns
     -------
@@ -388,21 +404,17 @@ def run(
         disable=not (progress and len(seed_list) > 1),
         file=sys.stderr,
     )
-    for seed in bar:
-        try:
-            model = DDRModel(scenario, seed=seed).run()
-            tables = seed_tables(model, seed)
-            row = summarize(model, seed, checkpoints)
-            if not rows:
-                events = events_table(model)
-            del model
-        except KeyboardInterrupt:
+    for seed, outcome in zip(bar, _outcomes(scenario, seed_list, checkpoints, jobs), strict=False):
+        if isinstance(outcome, KeyboardInterrupt):
             interrupted = True
             break
-        except Exception as err:  # one failed seed must not lose the others
-            errors[seed] = traceback.format_exc()
-            warnings.warn(f"seed {seed} failed: {type(err).__name__}: {err}", stacklevel=2)
+        if isinstance(outcome, str):  # one failed seed must not lose the others
+            errors[seed] = outcome
+            warnings.warn(f"seed {seed} failed: {outcome.strip().splitlines()[-1]}", stacklevel=2)
             continue
+        tables, row, seed_events = outcome
+        if not rows:
+            events = seed_events
         for name, table in tables.items():
             collected[name].append(table)
         rows.append(row)
@@ -422,6 +434,43 @@ def run(
         overrides=overrides,
         checkpoints=kept,
     )
+
+
+def run_seed(
+    scenario: Scenario, seed: int, checkpoints: list[str] | None
+) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame] | str:
+    """One seed's tables, summary row and events; the traceback text if it raised."""
+    try:
+        model = DDRModel(scenario, seed=seed).run()
+        return seed_tables(model, seed), summarize(model, seed, checkpoints), events_table(model)
+    except Exception:
+        return traceback.format_exc()
+
+
+def _outcomes(
+    scenario: Scenario, seeds: list[int], checkpoints: list[str] | None, jobs: int
+) -> Iterator[Any]:
+    """``run_seed`` for each seed in order, here or on ``jobs`` processes; a
+    ``KeyboardInterrupt`` instance when interrupted."""
+    try:
+        if jobs <= 1 or len(seeds) == 1:
+            for seed in seeds:
+                yield run_seed(scenario, seed, checkpoints)
+            return
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(min(jobs, len(seeds)), mp_context=context) as pool:
+            futures = [pool.submit(run_seed, scenario, s, checkpoints) for s in seeds]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+    except KeyboardInterrupt as stop:
+        yield stop
 
 
 def _summary(rows: list[dict], scenario: Scenario) -> pd.DataFrame:
