@@ -316,10 +316,11 @@ def _admit_by_region(
         return chosen
     where = region[chosen]
     wanted = np.bincount(where, minlength=len(places))
-    full = np.flatnonzero(wanted > places)
+    over = wanted > places
+    full = np.flatnonzero(over)
     if len(full) == 0:
         return chosen
-    keep = ~np.isin(where, full)
+    keep = ~over[where]
     admitted = [chosen[keep]]
     for r in full:
         here = chosen[where == r]
