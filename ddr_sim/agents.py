@@ -63,11 +63,12 @@ class Combatant(mesa.Agent):
                 agent.unique_id = unique_id
                 agent.row = row
         model.agent_id_counter = first + len(agents)
-        model._all_agents._agents.update(dict.fromkeys(agents))
+        added = dict.fromkeys(agents)
+        model._all_agents._agents.update(added)
         by_type = model._agents_by_type
         if cls not in by_type:
             by_type[cls] = _HardKeyAgentSet([], random=model.random)
-        by_type[cls]._agents.update(dict.fromkeys(agents))
+        by_type[cls]._agents.update(added)
         return agents
 
     @property

@@ -119,6 +119,7 @@ class MonthView:
 def _keep_income(
     model: DDRModel, view: MonthView, status: np.ndarray, group_income: np.ndarray
 ) -> np.ndarray:
+    """Income of staying as one is; ``status`` as intp indices."""
     sc = model.scenario
     eco = sc.economy
     reliability = model.government.pay_reliability
@@ -145,6 +146,7 @@ def utilities(
     b = sc.behaviour
     pop = model.population
     status = pop.status[rows]
+    status_index = status.astype(np.intp)  # intp indices look up much faster than int8
     group = pop.group[rows].astype(np.intp)
     region = pop.where[rows].astype(np.intp)
     tie = pop.tie[rows]
@@ -155,8 +157,10 @@ def utilities(
 
     income = np.zeros((N_OPTIONS, len(rows)), np.float32)
     u = np.zeros((N_OPTIONS, len(rows)), np.float32)
-    income[Option.KEEP] = _keep_income(model, view, status, g_income)
-    u[Option.KEEP] = tie_term * _GROUP_SIDE_KEEP[status] + state_term * _STATE_SIDE_KEEP[status]
+    income[Option.KEEP] = _keep_income(model, view, status_index, g_income)
+    u[Option.KEEP] = (
+        tie_term * _GROUP_SIDE_KEEP[status_index] + state_term * _STATE_SIDE_KEEP[status_index]
+    )
     in_moc = np.flatnonzero(status == Status.MOC)
     u[Option.KEEP, in_moc] -= b.risk_weight * model.danger["moc"] * caution[in_moc]
     u[Option.KEEP, status == Status.TRAINING] += b.integration_status_bonus
@@ -352,7 +356,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         new_options = [Option[name] for name in sorted(announced)]
         news = ok[new_options].any(axis=0)
         keep = np.flatnonzero(reconsider[everyone] | news)
-        rows, ok = everyone[keep], ok[:, keep]
+        rows, ok = everyone[keep], ok.take(keep, axis=1)
         # those who reconsider only because of the news weigh the new option against
         # staying as they are
         regular = reconsider[rows]
@@ -367,7 +371,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     # KEEP is always open: with no other open option there is nothing to choose
     choosing = np.flatnonzero(np.logical_or.reduce(ok[1:], axis=0))
     if len(choosing) < len(rows):
-        rows, ok = rows[choosing], ok[:, choosing]
+        rows, ok = rows[choosing], ok.take(choosing, axis=1)
     if len(rows) == 0:
         return
     u, income = utilities(model, view, rows, open_options=ok.any(axis=1))
