@@ -297,7 +297,7 @@ def _integration_open(
 def logit_draw(rng: np.random.Generator, u: np.ndarray, ok: np.ndarray, scale: float) -> np.ndarray:
     """One multinomial-logit draw per column (person) of ``u`` among the open options."""
     z = np.float32(scale) * u
-    z -= z[Option.KEEP]  # relative to KEEP, always open: keeps exp() in range
+    z -= z[Option.KEEP].copy()  # relative to KEEP, always open: keeps exp() in range
     np.minimum(z, np.float32(80.0), out=z)
     np.exp(z, out=z)
     np.multiply(z, ok, out=z)
@@ -307,7 +307,7 @@ def logit_draw(rng: np.random.Generator, u: np.ndarray, ok: np.ndarray, scale: f
     pick = rng.random(u.shape[1], dtype=np.float32) * cum[-1]
     # the first option whose running sum passes the draw; the running sums never decrease,
     # so it is the number of options at or below it (none passes, by rounding: KEEP)
-    first = np.add.reduce(cum <= pick, axis=0, dtype=np.intp)
+    first = np.add.reduce(cum <= pick, axis=0, dtype=np.uint8)  # option codes (< 256)
     first[first == N_OPTIONS] = Option.KEEP
     return first
 
