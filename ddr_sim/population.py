@@ -19,6 +19,15 @@ import numpy as np
 from ddr_sim.statuses import Status
 
 
+def lookup(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` for indices known to be in range (e.g. each person's group value).
+
+    ``take`` with ``mode="clip"`` skips the bounds checks and the conversion of int8 and
+    int16 indices that fancy indexing does: several times faster on whole columns.
+    """
+    return table.take(index, mode="clip")
+
+
 class Population:
     """Columns of per-person state.
 

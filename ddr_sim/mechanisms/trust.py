@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ddr_sim.population import lookup
 from ddr_sim.statuses import Status
 
 if TYPE_CHECKING:
@@ -73,8 +74,7 @@ def held_back(model: DDRModel, rows: np.ndarray) -> np.ndarray:
     """Mask over ``rows``: armed fighters their group holds back this month."""
     pop = model.population
     threshold = 1.0 - model.group_array("hedge")
-    group = pop.group[rows].astype(np.intp)  # intp indices look up faster than int16
-    return pop.armed[rows] & (pop.quality[rows] >= threshold[group])
+    return pop.armed[rows] & (pop.quality[rows] >= lookup(threshold, pop.group[rows]))
 
 
 def update_person_trust(model: DDRModel) -> None:
@@ -83,7 +83,7 @@ def update_person_trust(model: DDRModel) -> None:
     n = pop.size
     k = np.float32(model.scenario.behaviour.trust_person_adjust)
     trust = pop.trust[:n]
-    pull = model.group_array("trust").astype(np.float32)[pop.group[:n].astype(np.intp)]
+    pull = lookup(model.group_array("trust").astype(np.float32), pop.group[:n])
     pull -= trust
     pull *= k
     trust += pull
