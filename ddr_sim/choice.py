@@ -38,6 +38,7 @@ from ddr_sim.mechanisms.reinsertion import (
     reinsertion_open,
 )
 from ddr_sim.mechanisms.trust import held_back
+from ddr_sim.population import lookup
 from ddr_sim.statuses import Status
 
 if TYPE_CHECKING:
@@ -349,7 +350,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     rng = model.rng_choice
     view = MonthView.of(model)
     if announced:
-        everyone = np.flatnonzero(_IS_CHOOSER[pop.status[: pop.size]])
+        everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
         ok = availability(model, view, everyone)
         reconsider = np.zeros(pop.size, bool)
         reconsider[revising] = True
@@ -364,12 +365,12 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
             if option != Option.KEEP and option not in new_options:
                 ok[option] &= regular
     else:
-        rows = revising[_IS_CHOOSER[pop.status[revising]]]
+        rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
         ok = availability(model, view, rows)
     if len(rows) == 0:
         return
-    # KEEP is always open: with no other open option there is nothing to choose
-    choosing = np.flatnonzero(np.logical_or.reduce(ok[1:], axis=0))
+    # KEEP (row 0) is always open: with no other open option there is nothing to choose
+    choosing = np.flatnonzero(ok[1:].any(axis=0))
     if len(choosing) < len(rows):
         rows, ok = rows[choosing], ok.take(choosing, axis=1)
     if len(rows) == 0:
