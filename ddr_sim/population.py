@@ -138,6 +138,10 @@ class Population:
         np.add.at(self.listed_by_group, self.group[rows], sign)
         np.add.at(self.listed_armed_by_group, self.group[rows[self.armed[rows]]], sign)
 
+    def number_in(self, status: Status) -> int:
+        """How many people hold ``status`` now (from the running head counts)."""
+        return int(self.counts[:, :, status].sum())
+
     def in_status(self, *statuses: Status) -> np.ndarray:
         """Boolean mask over rows in use that hold any of ``statuses``."""
         s = self.status[: self.size]
