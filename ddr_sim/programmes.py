@@ -143,8 +143,13 @@ def staff_moc(model: DDRModel) -> None:
         return
     pop = model.population
     n = pop.size
-    free = np.flatnonzero((pop.status[:n] == Status.ACTIVE) & pop.armed[:n] & ~pop.child[:n])
-    free = free[~held_back(model, free)]
+    everyone = slice(0, n)  # every row in use, without gathering copies
+    free = np.flatnonzero(
+        (pop.status[:n] == Status.ACTIVE)
+        & pop.armed[:n]
+        & ~pop.child[:n]
+        & ~held_back(model, everyone)
+    )
     free_group = pop.group[free]
     rng = model.rng_population
     sent, posted = [], []

@@ -70,8 +70,9 @@ def hedge_share(model: DDRModel, group: ArmedGroup) -> float:
     return model.scenario.behaviour.hedge_max * (1.0 - group.trust)
 
 
-def held_back(model: DDRModel, rows: np.ndarray) -> np.ndarray:
-    """Mask over ``rows``: armed fighters their group holds back this month."""
+def held_back(model: DDRModel, rows: np.ndarray | slice) -> np.ndarray:
+    """Mask over ``rows`` (row indices or a slice): armed fighters their group holds back
+    this month."""
     pop = model.population
     threshold = 1.0 - model.group_array("hedge")
     return pop.armed[rows] & (pop.quality[rows] >= lookup(threshold, pop.group[rows]))
