@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -9,7 +10,12 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 def parse_month(text: str) -> tuple[int, int]:
     """Return ``(year, month)`` for a ``YYYY-MM`` string, or raise ``ValueError``."""
-    match = _MONTH.match(str(text))
+    return _parse_month(str(text))
+
+
+@functools.lru_cache(maxsize=1024)  # the model asks for the same few dates every month
+def _parse_month(text: str) -> tuple[int, int]:
+    match = _MONTH.match(text)
     if not match:
         raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
     year, month = int(match.group(1)), int(match.group(2))

@@ -38,6 +38,7 @@ from ddr_sim.mechanisms.reinsertion import (
     reinsertion_open,
 )
 from ddr_sim.mechanisms.trust import held_back
+from ddr_sim.population import lookup
 from ddr_sim.statuses import Status
 
 if TYPE_CHECKING:
@@ -119,6 +120,7 @@ class MonthView:
 def _keep_income(
     model: DDRModel, view: MonthView, status: np.ndarray, group_income: np.ndarray
 ) -> np.ndarray:
+    """Income of staying as one is; ``status`` as intp indices."""
     sc = model.scenario
     eco = sc.economy
     reliability = model.government.pay_reliability
@@ -134,9 +136,9 @@ def _keep_income(
 def utilities(
     model: DDRModel, view: MonthView, rows: np.ndarray, open_options: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Utility matrix (rows x options) and the income each option pays.
+    """Utility matrix (options x rows) and the income each option pays.
 
-    Columns of options open to nobody (``open_options`` False) are left at zero: they are
+    Rows of options open to nobody (``open_options`` False) are left at zero: they are
     never drawn.
     """
     if open_options is None:
@@ -145,131 +147,170 @@ def utilities(
     b = sc.behaviour
     pop = model.population
     status = pop.status[rows]
-    group = pop.group[rows]
-    region = pop.where[rows]
-    tie_term = b.tie_weight * pop.tie[rows]
+    status_index = status.astype(np.intp)  # intp indices look up much faster than int8
+    group = pop.group[rows].astype(np.intp)
+    region = pop.where[rows].astype(np.intp)
+    tie = pop.tie[rows]
+    tie_term = b.tie_weight * tie
     state_term = b.trust_weight * (pop.trust[rows] - 0.5)
     caution = 1.0 - pop.risk_tolerance[rows]
     g_income = view.group_income[group]
 
-    income = np.zeros((len(rows), N_OPTIONS), np.float32)
-    u = np.zeros((len(rows), N_OPTIONS), np.float32)
-    income[:, Option.KEEP] = _keep_income(model, view, status, g_income)
-    u[:, Option.KEEP] = tie_term * _GROUP_SIDE_KEEP[status] + state_term * _STATE_SIDE_KEEP[status]
-    in_moc = status == Status.MOC
-    u[in_moc, Option.KEEP] -= b.risk_weight * model.danger["moc"] * caution[in_moc]
-    u[status == Status.TRAINING, Option.KEEP] += b.integration_status_bonus
+    income = np.zeros((N_OPTIONS, len(rows)), np.float32)
+    u = np.zeros((N_OPTIONS, len(rows)), np.float32)
+    income[Option.KEEP] = _keep_income(model, view, status_index, g_income)
+    u[Option.KEEP] = (
+        tie_term * _GROUP_SIDE_KEEP[status_index] + state_term * _STATE_SIDE_KEEP[status_index]
+    )
+    in_moc = np.flatnonzero(status == Status.MOC)
+    u[Option.KEEP, in_moc] -= b.risk_weight * model.danger["moc"] * caution[in_moc]
+    u[Option.KEEP, status == Status.TRAINING] += b.integration_status_bonus
     if open_options[Option.ACTIVE]:
-        income[:, Option.ACTIVE] = g_income
-        u[:, Option.ACTIVE] = tie_term
+        income[Option.ACTIVE] = g_income
+        u[Option.ACTIVE] = tie_term
     if open_options[Option.MINE]:
-        income[:, Option.MINE] = view.miner_income
-        danger = model.attack_rate[region].astype(np.float32)
-        u[:, Option.MINE] = tie_term - b.risk_weight * danger * caution
+        income[Option.MINE] = view.miner_income
+        danger = b.risk_weight * model.attack_rate.astype(np.float32)  # per region
+        u[Option.MINE] = tie_term - danger[region] * caution
     if open_options[Option.PRE_CANTON]:
-        income[:, Option.PRE_CANTON] = sc.programmes.pre_cantonment.support_value
-        u[:, Option.PRE_CANTON] = tie_term
+        income[Option.PRE_CANTON] = sc.programmes.pre_cantonment.support_value
+        u[Option.PRE_CANTON] = tie_term
     if open_options[Option.CANTON]:
-        income[:, Option.CANTON] = sc.programmes.cantonment.support_value
+        income[Option.CANTON] = sc.programmes.cantonment.support_value
         danger = b.risk_weight * model.danger["cantonment"]
-        u[:, Option.CANTON] = 0.5 * state_term - danger * caution
+        u[Option.CANTON] = 0.5 * state_term - danger * caution
     if open_options[Option.INTEGRATE]:
-        income[:, Option.INTEGRATE] = sc.economy.army_pay * model.government.pay_reliability
-        u[:, Option.INTEGRATE] = state_term + b.integration_status_bonus
+        income[Option.INTEGRATE] = sc.economy.army_pay * model.government.pay_reliability
+        u[Option.INTEGRATE] = state_term + b.integration_status_bonus
         if sc.programmes.integration.destination == "national_army":
-            u[:, Option.INTEGRATE] -= b.far_posting_aversion * pop.tie[rows]
+            u[Option.INTEGRATE] -= b.far_posting_aversion * tie
     if open_options[Option.REINSERT]:
         militia = ~view.signatory[group]
-        income[:, Option.REINSERT] = reinsertion_income(model, region, militia)
-        u[:, Option.REINSERT] = state_term
-        u[status == Status.UNFIT_WAITING, Option.REINSERT] -= b.unfit_reinsertion_penalty
+        income[Option.REINSERT] = reinsertion_income(model, region, militia)
+        u[Option.REINSERT] = state_term
+        u[Option.REINSERT, status == Status.UNFIT_WAITING] -= b.unfit_reinsertion_penalty
     u += b.income_weight * income
     return u, income
 
 
+@dataclass
+class GroupGates:
+    """Per group slot: the group-level and programme-level conditions of each option."""
+
+    pre_cantonment: np.ndarray
+    cantonment: np.ndarray
+    accelerated: np.ndarray
+    general_integration: np.ndarray
+    militia_integration: np.ndarray
+    reinsertion: np.ndarray
+
+    @classmethod
+    def of(cls, model: DDRModel, view: MonthView) -> GroupGates:
+        state = model.programmes
+        column = model.programme_column
+        consent = view.consent
+        signatory = view.signatory
+        militia_open = militia_programme_open(model)
+        offer = model.scenario.programmes.militia_programme.offer
+        return cls(
+            pre_cantonment=consent[:, column["pre_cantonment"]],
+            cantonment=consent[:, column["cantonment"]],
+            accelerated=consent[:, column["accelerated_ddr"]]
+            & (state.accelerated_launched is not None),
+            general_integration=consent[:, column["integration"]] & state.general_integration_open,
+            militia_integration=~signatory & militia_open & (offer == "integration"),
+            reinsertion=(signatory & reinsertion_open(model) & consent[:, column["reinsertion"]])
+            | (~signatory & militia_open & (offer == "reinsertion")),
+        )
+
+
 def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarray:
-    """Boolean matrix (rows x options): which options are open to each person."""
+    """Boolean matrix (options x rows): which options are open to each person.
+
+    An option whose group, programme or place conditions hold nowhere is left closed
+    without looking at the people.
+    """
     pop = model.population
-    state = model.programmes
+    gates = GroupGates.of(model, view)
     status = pop.status[rows]
-    group = pop.group[rows]
-    region = pop.where[rows]
+    group = pop.group[rows].astype(np.intp)
+    region = pop.where[rows].astype(np.intp)
     armed = pop.armed[rows]
-    child = pop.child[rows]
     free = ~held_back(model, rows)
-    consent = view.consent[group]  # rows x programmes
-    signatory = view.signatory[group]
+    armed_free = armed & free
 
     on_side = (status == Status.ACTIVE) | (status == Status.MINING)
-    ok = np.zeros((len(rows), N_OPTIONS), bool)
-    ok[:, Option.KEEP] = True
-    ok[:, Option.ACTIVE] = status != Status.ACTIVE
-    ok[:, Option.MINE] = ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)) & (
-        view.mining_places[region] > 0
-    )
-    ok[:, Option.PRE_CANTON] = (
-        on_side
-        & free
-        & consent[:, model.programme_column["pre_cantonment"]]
-        & (view.pre_cantonment_places[region] > 0)
-    )
-    ok[:, Option.CANTON] = (
-        (on_side | (status == Status.PRE_CANTONED))
-        & armed
-        & free
-        & consent[:, model.programme_column["cantonment"]]
-        & (view.cantonment_places[region] > 0)
-    )
-    can_register = view.registration_places > 0
-    accelerated = (
-        (status == Status.MOC)
-        & (state.accelerated_launched is not None)
-        & consent[:, model.programme_column["accelerated_ddr"]]
-    )
-    general = (
-        (on_side | (status == Status.PRE_CANTONED) | (status == Status.CANTONED))
-        & armed
-        & free
-        & state.general_integration_open
-        & consent[:, model.programme_column["integration"]]
-    )
-    militia_integration = (
-        ~signatory
-        & on_side
-        & armed
-        & free
-        & militia_programme_open(model)
-        & (model.scenario.programmes.militia_programme.offer == "integration")
-    )
-    ok[:, Option.INTEGRATE] = can_register & ~child & (accelerated | general | militia_integration)
-    leaving = (
-        on_side
-        | (status == Status.PRE_CANTONED)
-        | (status == Status.CANTONED)
-        | (status == Status.UNFIT_WAITING)
-    )
-    main_reinsertion = (
-        signatory & reinsertion_open(model) & consent[:, model.programme_column["reinsertion"]]
-    )
-    militia_reinsertion = (
-        ~signatory
-        & militia_programme_open(model)
-        & (model.scenario.programmes.militia_programme.offer == "reinsertion")
-    )
-    ok[:, Option.REINSERT] = leaving & free & (main_reinsertion | militia_reinsertion)
+    ok = np.zeros((N_OPTIONS, len(rows)), bool)
+    ok[Option.KEEP] = True
+    ok[Option.ACTIVE] = status != Status.ACTIVE
+    mining = view.mining_places > 0
+    if mining.any():
+        ok[Option.MINE] = ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)) & (
+            mining[region]
+        )
+    pre_cantonment = view.pre_cantonment_places > 0
+    if gates.pre_cantonment.any() and pre_cantonment.any():
+        ok[Option.PRE_CANTON] = (
+            on_side & free & gates.pre_cantonment[group] & pre_cantonment[region]
+        )
+    cantonment = view.cantonment_places > 0
+    if gates.cantonment.any() and cantonment.any():
+        ok[Option.CANTON] = (
+            (on_side | (status == Status.PRE_CANTONED))
+            & armed_free
+            & gates.cantonment[group]
+            & cantonment[region]
+        )
+    if view.registration_places > 0:
+        ok[Option.INTEGRATE] = ~pop.child[rows] & _integration_open(
+            gates, status, group, on_side, armed_free
+        )
+    if gates.reinsertion.any():
+        leaving = (
+            on_side
+            | (status == Status.PRE_CANTONED)
+            | (status == Status.CANTONED)
+            | (status == Status.UNFIT_WAITING)
+        )
+        ok[Option.REINSERT] = leaving & free & gates.reinsertion[group]
     return ok
 
 
+def _integration_open(
+    gates: GroupGates,
+    status: np.ndarray,
+    group: np.ndarray,
+    on_side: np.ndarray,
+    armed_free: np.ndarray,
+) -> np.ndarray:
+    """Mask: one of the integration routes (accelerated, general, militia) is open."""
+    route = np.zeros(len(status), bool)
+    if gates.accelerated.any():
+        route |= (status == Status.MOC) & gates.accelerated[group]
+    if gates.general_integration.any():
+        in_assembly = (status == Status.PRE_CANTONED) | (status == Status.CANTONED)
+        route |= (on_side | in_assembly) & armed_free & gates.general_integration[group]
+    if gates.militia_integration.any():
+        route |= on_side & armed_free & gates.militia_integration[group]
+    return route
+
+
 def logit_draw(rng: np.random.Generator, u: np.ndarray, ok: np.ndarray, scale: float) -> np.ndarray:
-    """One multinomial-logit draw per row among the open options."""
+    """One multinomial-logit draw per column (person) of ``u`` among the open options."""
     z = np.float32(scale) * u
-    z -= z[:, :1]  # relative to KEEP, always open: keeps exp() in range
+    z -= z[Option.KEEP].copy()  # relative to KEEP, always open: keeps exp() in range
     np.minimum(z, np.float32(80.0), out=z)
     np.exp(z, out=z)
     np.multiply(z, ok, out=z)
-    cum = np.cumsum(z, axis=1, out=z)
-    pick = rng.random(len(u), dtype=np.float32)[:, None] * cum[:, -1:]
-    return (cum > pick).argmax(axis=1)
+    cum = z
+    for o in range(1, N_OPTIONS):  # running sum over the options, in option order
+        np.add(cum[o - 1], cum[o], out=cum[o])
+    pick = rng.random(u.shape[1], dtype=np.float32) * cum[-1]
+    # the first option whose running sum passes the draw; the running sums never decrease,
+    # so it is the number of options at or below it (none passes, by rounding: KEEP)
+    first = np.add.reduce(cum <= pick, axis=0, dtype=np.uint8)  # option codes (< 256)
+    first[first == N_OPTIONS] = Option.KEEP
+    return first
 
 
 def _admit_by_region(
@@ -280,10 +321,11 @@ def _admit_by_region(
         return chosen
     where = region[chosen]
     wanted = np.bincount(where, minlength=len(places))
-    full = np.flatnonzero(wanted > places)
+    over = wanted > places
+    full = np.flatnonzero(over)
     if len(full) == 0:
         return chosen
-    keep = ~np.isin(where, full)
+    keep = ~over[where]
     admitted = [chosen[keep]]
     for r in full:
         here = chosen[where == r]
@@ -308,30 +350,32 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     rng = model.rng_choice
     view = MonthView.of(model)
     if announced:
-        everyone = np.flatnonzero(_IS_CHOOSER[pop.status[: pop.size]])
+        everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
         ok = availability(model, view, everyone)
         reconsider = np.zeros(pop.size, bool)
         reconsider[revising] = True
         new_options = [Option[name] for name in sorted(announced)]
-        news = ok[:, new_options].any(axis=1)
-        keep = reconsider[everyone] | news
-        rows, ok, regular = everyone[keep], ok[keep], reconsider[everyone[keep]]
+        news = ok[new_options].any(axis=0)
+        keep = np.flatnonzero(reconsider[everyone] | news)
+        rows, ok = everyone[keep], ok.take(keep, axis=1)
         # those who reconsider only because of the news weigh the new option against
         # staying as they are
-        only_news = ~regular
-        allowed = np.zeros(N_OPTIONS, bool)
-        allowed[[Option.KEEP, *new_options]] = True
-        ok[only_news] &= allowed
+        regular = reconsider[rows]
+        for option in Option:
+            if option != Option.KEEP and option not in new_options:
+                ok[option] &= regular
     else:
-        rows = revising[_IS_CHOOSER[pop.status[revising]]]
+        rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
         ok = availability(model, view, rows)
     if len(rows) == 0:
         return
-    choosing = np.count_nonzero(ok, axis=1) > 1  # one open option: nothing to choose
-    rows, ok = rows[choosing], ok[choosing]
+    # KEEP (row 0) is always open: with no other open option there is nothing to choose
+    choosing = np.flatnonzero(ok[1:].any(axis=0))
+    if len(choosing) < len(rows):
+        rows, ok = rows[choosing], ok.take(choosing, axis=1)
     if len(rows) == 0:
         return
-    u, income = utilities(model, view, rows, open_options=ok.any(axis=0))
+    u, income = utilities(model, view, rows, open_options=ok.any(axis=1))
     pick = logit_draw(rng, u, ok, model.scenario.behaviour.choice_scale)
     region = pop.where[rows].astype(np.int64)
     month = model.month
@@ -353,7 +397,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         if len(pos) == 0:
             continue
         people = rows[pos]
-        pop.income[people] = income[pos, option]
+        pop.income[people] = income[option, pos]
         match option:
             case Option.ACTIVE:
                 pop.move(people, Status.ACTIVE, month, where=pop.home[people])

@@ -19,6 +19,15 @@ import numpy as np
 from ddr_sim.statuses import Status
 
 
+def lookup(table: np.ndarray, index: np.ndarray) -> np.ndarray:
+    """``table[index]`` for indices known to be in range (e.g. each person's group value).
+
+    ``take`` with ``mode="clip"`` skips the bounds checks and the conversion of int8 and
+    int16 indices that fancy indexing does: several times faster on whole columns.
+    """
+    return table.take(index, mode="clip")
+
+
 class Population:
     """Columns of per-person state.
 
@@ -128,6 +137,10 @@ class Population:
     def _count_listed(self, rows: np.ndarray, sign: int) -> None:
         np.add.at(self.listed_by_group, self.group[rows], sign)
         np.add.at(self.listed_armed_by_group, self.group[rows[self.armed[rows]]], sign)
+
+    def number_in(self, status: Status) -> int:
+        """How many people hold ``status`` now (from the running head counts)."""
+        return int(self.counts[:, :, status].sum())
 
     def in_status(self, *statuses: Status) -> np.ndarray:
         """Boolean mask over rows in use that hold any of ``statuses``."""

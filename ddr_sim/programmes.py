@@ -143,16 +143,27 @@ def staff_moc(model: DDRModel) -> None:
         return
     pop = model.population
     n = pop.size
-    free = np.flatnonzero((pop.status[:n] == Status.ACTIVE) & pop.armed[:n] & ~pop.child[:n])
-    free = free[~held_back(model, free)]
+    everyone = slice(0, n)  # every row in use, without gathering copies
+    free = np.flatnonzero(
+        (pop.status[:n] == Status.ACTIVE)
+        & pop.armed[:n]
+        & ~pop.child[:n]
+        & ~held_back(model, everyone)
+    )
     free_group = pop.group[free]
     rng = model.rng_population
+    sent, posted = [], []
     for index, gap in gaps.items():
         candidates = free[free_group == index]
         if len(candidates) == 0:
             continue
         chosen = rng.choice(candidates, min(gap, len(candidates)), replace=False)
-        posts = sites[rng.integers(0, len(sites), len(chosen))]
-        pop.move(chosen, Status.MOC, model.month, where=posts)
-        pop.mark_listed(chosen)
-        model.flows.add("moc_assigned", chosen)
+        sent.append(chosen)
+        posted.append(sites[rng.integers(0, len(sites), len(chosen))])
+    if not sent:
+        return
+    # the groups' candidates are disjoint, so they can all be moved at once
+    chosen, posts = np.concatenate(sent), np.concatenate(posted)
+    pop.move(chosen, Status.MOC, model.month, where=posts)
+    pop.mark_listed(chosen)
+    model.flows.add("moc_assigned", chosen)

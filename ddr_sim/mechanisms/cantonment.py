@@ -112,6 +112,8 @@ def pre_cantonment_places(model: DDRModel) -> np.ndarray:
 def end_of_stay(model: DDRModel) -> np.ndarray:
     """Rows of cantoned people who have reached the stay cap this month."""
     pop = model.population
+    if pop.number_in(Status.CANTONED) == 0:
+        return np.empty(0, np.intp)
     n = pop.size
     cap = math.ceil(model.scenario.programmes.cantonment.max_stay_months)
     cantoned = pop.status[:n] == Status.CANTONED

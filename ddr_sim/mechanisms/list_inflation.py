@@ -50,7 +50,7 @@ def recruit(model: DDRModel) -> None:
     b = model.scenario.behaviour
     rng = model.rng_population
     factor = recruitment_factor(model)
-    new_group, new_home = [], []
+    new_group, new_home, new_count = [], [], []  # one entry per group and region
     groups = model.active_groups()
     for k in rng.permutation(len(groups)):  # no group always draws first from a shared pool
         group = groups[k]
@@ -64,12 +64,13 @@ def recruit(model: DDRModel) -> None:
             if k == 0:
                 continue
             model.youth_pool[r] -= k
-            new_group.append(np.full(k, group.index, np.int16))
-            new_home.append(np.full(k, r, np.int8))
+            new_group.append(group.index)
+            new_home.append(r)
+            new_count.append(k)
     if not new_group:
         return
-    groups = np.concatenate(new_group)
-    homes = np.concatenate(new_home)
+    groups = np.repeat(np.array(new_group, np.int16), new_count)
+    homes = np.repeat(np.array(new_home, np.int8), new_count)
     n = len(groups)
     rows = model.add_people(
         group=groups,

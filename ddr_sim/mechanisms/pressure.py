@@ -125,9 +125,9 @@ def settle_ranks(model: DDRModel) -> None:
 def complete_training(model: DDRModel) -> None:
     """Trainees who finished training are integrated while the quota has room."""
     state = model.programmes
-    if not state.ranks_settled:
-        return
     pop = model.population
+    if not state.ranks_settled or pop.number_in(Status.TRAINING) == 0:
+        return
     n = pop.size
     months = model.scenario.programmes.accelerated_ddr.training_months
     done = np.flatnonzero(

@@ -110,9 +110,7 @@ def attack(model: DDRModel, region: int, target: str, severity: float, killed: i
 def extremist_hazard(model: DDRModel) -> None:
     """Monthly extremist attacks on whatever is present in each region."""
     rng = model.rng_events
-    pop = model.population
-    n = pop.size
-    moc_here = np.bincount(pop.where[:n][pop.status[:n] == Status.MOC], minlength=model.n_regions)
+    moc_here = model.population.counts[:, :, Status.MOC].sum(axis=0)  # by region, now
     sites = model.sites
     begun = sites.region_of_site[sites.work_done > 0]
     sites_here = np.bincount(begun, minlength=model.n_regions)

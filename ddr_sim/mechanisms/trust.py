@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ddr_sim.population import lookup
 from ddr_sim.statuses import Status
 
 if TYPE_CHECKING:
@@ -69,11 +70,12 @@ def hedge_share(model: DDRModel, group: ArmedGroup) -> float:
     return model.scenario.behaviour.hedge_max * (1.0 - group.trust)
 
 
-def held_back(model: DDRModel, rows: np.ndarray) -> np.ndarray:
-    """Mask over ``rows``: armed fighters their group holds back this month."""
+def held_back(model: DDRModel, rows: np.ndarray | slice) -> np.ndarray:
+    """Mask over ``rows`` (row indices or a slice): armed fighters their group holds back
+    this month."""
     pop = model.population
     threshold = 1.0 - model.group_array("hedge")
-    return pop.armed[rows] & (pop.quality[rows] >= threshold[pop.group[rows]])
+    return pop.armed[rows] & (pop.quality[rows] >= lookup(threshold, pop.group[rows]))
 
 
 def update_person_trust(model: DDRModel) -> None:
@@ -82,7 +84,7 @@ def update_person_trust(model: DDRModel) -> None:
     n = pop.size
     k = np.float32(model.scenario.behaviour.trust_person_adjust)
     trust = pop.trust[:n]
-    pull = model.group_array("trust").astype(np.float32)[pop.group[:n]]
+    pull = lookup(model.group_array("trust").astype(np.float32), pop.group[:n])
     pull -= trust
     pull *= k
     trust += pull
