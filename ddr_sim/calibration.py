@@ -197,6 +197,23 @@ def best_yaml(best: pd.Series, targets: LoadedTargets, command: str) -> str:
     return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
 
 
+def start_point(path: str | os.PathLike[str], targets: LoadedTargets) -> dict[str, float]:
+    """The values of a ``best.yaml`` for the free parameters inside their prior ranges."""
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        settings = dict(item.split("=", 1) for item in data["set"])
+    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as err:
+        raise CalibrationError(f"{path}: not a best.yaml of a calibration ({err})") from None
+    point = {}
+    for par in targets.parameters:
+        value = settings.get(par.paths[0])
+        if value is not None and par.spec.range[0] <= float(value) <= par.spec.range[1]:
+            point[par.name] = float(value)
+    return point
+
+
 def _write_outputs(study: Any, targets: LoadedTargets, out: Path, command: str) -> pd.DataFrame:
     trials = trials_table(study, targets)
     atomic_write(out / "trials.csv", trials.to_csv(index=False))
@@ -252,8 +269,12 @@ def calibrate(
     overrides: list[str] | None = None,
     command: str = "",
     log: Any = None,
+    start: str | os.PathLike[str] | None = None,
 ) -> pd.DataFrame:
     """Run (or resume) a calibration study until ``budget`` trials have finished.
+
+    ``start`` is a ``best.yaml`` of an earlier study: a new study's first trial is its
+    point (parameters it does not set are drawn as usual).
 
     Returns
     -------
@@ -288,7 +309,7 @@ def calibrate(
     seeds = list(range(settings.seed, settings.seed + settings.seeds))
     columns = sorted({t.column for t in targets.targets})
     checkpoints = checkpoints_for(targets)
-    start = scenario.calendar.start
+    calendar_start = scenario.calendar.start
     workers = max(1, min(jobs or os.cpu_count() or 1, len(seeds)))
 
     def finished() -> int:
@@ -297,6 +318,8 @@ def calibrate(
     done = finished()
     if done:
         log(f"resuming {out / JOURNAL}: {done} trials finished")
+    elif start is not None and not study.get_trials(deepcopy=False):
+        study.enqueue_trial(start_point(start, targets), skip_if_exists=True)
     trials = _write_outputs(study, targets, out, command)
     t0 = time.perf_counter()
     ran = 0
@@ -316,7 +339,7 @@ def calibrate(
                 study.tell(trial, state=optuna.trial.TrialState.FAIL)
                 log(f"trial {trial.number} failed: {errors[0]}")
                 continue
-            evaluation = evaluate(targets.targets, table, start)
+            evaluation = evaluate(targets.targets, table, calendar_start)
             for key, value in _trial_attrs(evaluation).items():
                 trial.set_user_attr(key, value)
             study.tell(trial, evaluation.distance(settings.joint_weight))
@@ -371,6 +394,12 @@ def register(commands: argparse._SubParsersAction) -> None:
         help="worker processes (default: the number of CPUs)",
     )
     p.add_argument(
+        "--start",
+        default=None,
+        metavar="BEST_YAML",
+        help="first trial of a new study: the best.yaml of an earlier study",
+    )
+    p.add_argument(
         "--set",
         dest="overrides",
         action="append",
@@ -389,6 +418,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     parts += ["--budget", str(args.budget)]
     if args.out is not None:
         parts += ["--out", os.fspath(args.out)]
+    if args.start is not None:
+        parts += ["--start", args.start]
     parts += [f"--set={s}" for s in args.overrides]
     try:
         trials = calibrate(
@@ -399,6 +430,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             overrides=args.overrides,
             command=shlex.join(parts),
+            start=args.start,
         )
     except ScenarioError as err:
         _print_problems(err)

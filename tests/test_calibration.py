@@ -210,6 +210,20 @@ def test_calibrate_command_reports_bad_targets_without_a_traceback(tmp_path, cap
     assert code == 2 and f"{bad}:7: targets.0.band" in err and "Traceback" not in err
 
 
+def test_a_new_study_can_start_from_an_earlier_best_point(tmp_path):
+    path = write(tmp_path, SMALL)
+    best = tmp_path / "best.yaml"
+    best.write_text(
+        "set:\n- behaviour.tie_weight=1.25\n- groups.Hills.initial_trust=0.45\n"
+        "- groups.Plains.initial_trust=0.45\n",
+        encoding="utf-8",
+    )
+    trials = calibrate(TEACHING, path, tmp_path / "s", budget=1, jobs=1, log=len, start=best)
+    assert trials.loc[0, "tie_weight"] == 1.25 and trials.loc[0, "initial_trust"] == 0.45
+    with pytest.raises(CalibrationError, match="not a best.yaml"):
+        calibrate(TEACHING, path, tmp_path / "t", budget=1, jobs=1, log=len, start=path)
+
+
 # ---------------------------------------------------------------------------------------------
 # report: a cheap version of the Mali validation report
 
@@ -233,13 +247,15 @@ def test_report_writes_markdown_tables_and_figures(mali_report):
 
 def test_mali_lands_near_every_pattern_with_cheap_tolerance(mali_report):
     """12 seeds instead of 100: every median within its band widened by half its width
-    (at least 10 % of the observed value, one month for dates), and a third of the seeds
-    meeting every band at once."""
+    (for counts at least 10 % of the observed value), and half of the seeds meeting every
+    band at once (100 seeds: every median in its band, 78 % of seeds meeting all)."""
     rep, _ = mali_report
+    months = {t.name for t in rep.targets.targets if t.in_months}
     misses = []
     for r in rep.evaluation.table.itertuples(index=False):
-        slack = max(0.5 * (r.high - r.low), 0.1 * abs(r.observed), 1.0)
+        width = r.high - r.low
+        slack = 0.5 * width if r.name in months else max(0.5 * width, 0.1 * abs(r.observed))
         if math.isnan(r.median) or not (r.low - slack <= r.median <= r.high + slack):
             misses.append(f"{r.name}: median {r.median} outside [{r.low}, {r.high}] +/- {slack}")
     assert not misses, misses
-    assert rep.evaluation.joint_share >= 1 / 3, rep.evaluation.table
+    assert rep.evaluation.joint_share >= 0.5, rep.evaluation.table
