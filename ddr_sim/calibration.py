@@ -35,7 +35,7 @@ from typing import Any
 
 import pandas as pd
 
-from ddr_sim.arguments import positive_int
+from ddr_sim.arguments import add_jobs, add_overrides, add_scenario_and_targets, positive_int
 from ddr_sim.files import atomic_write
 from ddr_sim.indicators import DEFAULT_CHECKPOINTS
 from ddr_sim.loading import ScenarioError, load_scenario, scenario_hash
@@ -370,8 +370,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML)")
-    p.add_argument("--targets", required=True, metavar="FILE", help="targets file (YAML)")
+    add_scenario_and_targets(p)
     p.add_argument(
         "--budget",
         type=positive_int,
@@ -386,27 +385,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="study folder (default output/calibration/<scenario name>)",
     )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=None,
-        metavar="J",
-        help="worker processes (default: the number of CPUs)",
-    )
+    add_jobs(p, one_in_process=False)
     p.add_argument(
         "--start",
         default=None,
         metavar="BEST_YAML",
         help="first trial of a new study: the best.yaml of an earlier study",
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override of the scenario's fixed values (repeatable)",
-    )
+    add_overrides(p, "override of the scenario's fixed values (repeatable)")
     p.set_defaults(handler=_cmd_calibrate)
 
 

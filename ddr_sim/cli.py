@@ -17,6 +17,7 @@ import traceback
 from collections.abc import Sequence
 from pathlib import Path
 
+from ddr_sim.arguments import add_overrides
 from ddr_sim.arguments import positive_int as _positive
 from ddr_sim.calendar import month_label, parse_month
 from ddr_sim.loading import ScenarioError, export_json_schema, load_scenario, scenario_hash
@@ -87,13 +88,9 @@ def _version() -> str:
 
 
 def _add_overrides(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override a scenario value, e.g. --set groups.Hills.armed=2000 (repeatable; "
+    add_overrides(
+        parser,
+        "override a scenario value, e.g. --set groups.Hills.armed=2000 (repeatable; "
         "the value is read as YAML)",
     )
 

@@ -85,6 +85,7 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from ddr_sim.arguments import add_jobs, add_overrides
 from ddr_sim.arguments import positive_int as _positive
 from ddr_sim.calendar import month_index, month_label, parse_month
 from ddr_sim.files import atomic_write as _atomic
@@ -1408,13 +1409,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="output directory (default output/compare)",
     )
-    p.add_argument(
-        "--jobs",
-        type=_positive,
-        default=None,
-        metavar="J",
-        help="worker processes (default: the number of CPUs; 1 runs in this process)",
-    )
+    add_jobs(p)
     p.add_argument(
         "--baseline",
         default=None,
@@ -1428,14 +1423,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="YYYY-MM",
         help=f"interim horizon (default: the policy file's, else {DEFAULT_HORIZON})",
     )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override applied to the baseline and every policy (repeatable)",
-    )
+    add_overrides(p, "override applied to the baseline and every policy (repeatable)")
     p.add_argument("--no-plots", action="store_true", help="do not draw the figures")
     p.set_defaults(handler=_cmd_compare)
 

@@ -69,11 +69,11 @@ from ddr_sim.loading import (
     _kind,
     _Map,
     _message,
-    _parse_yaml,
     _plain,
     _position,
     _short_repr,
     load_scenario,
+    read_mapping,
     scenario_hash,
 )
 from ddr_sim.records import History
@@ -735,30 +735,7 @@ def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
 
 
 def _read_experiment(path: Path, source: str) -> tuple[str, _Map]:
-    def fail(message: str, line: int | None = None) -> ExperimentError:
-        return ExperimentError([Problem(source, line, "", message)])
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise fail("file not found") from None
-    except IsADirectoryError:
-        raise fail("is a directory, not an experiment file") from None
-    except UnicodeDecodeError as err:
-        raise fail(f"cannot read file: not UTF-8 text ({err.reason})") from None
-    except OSError as err:
-        raise fail(f"cannot read file: {err.strerror or err}") from None
-    try:
-        data, line = _parse_yaml(text, source)
-    except ScenarioError as err:
-        raise ExperimentError(err.problems) from None
-    if data is None:
-        raise fail("the file is empty; expected a mapping of experiment fields")
-    if not isinstance(data, _Map):
-        raise fail(
-            f"the top level must be a mapping of experiment fields, not a {_kind(data)}", line
-        )
-    return text, data
+    return read_mapping(path, source, "experiment file", "experiment fields", ExperimentError)
 
 
 def load_experiment(path: str | os.PathLike[str]) -> ResolvedExperiment:

@@ -238,29 +238,48 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, int | None]:
         loader.dispose()
 
 
-def _read_file(path: Path, source: str) -> _Map:
-    """Read and parse one scenario file; its top level must be a mapping."""
+def read_mapping(
+    path: Path,
+    source: str,
+    what: str = "scenario file",
+    fields: str = "scenario sections",
+    error: type[ScenarioError] | None = None,
+) -> tuple[str, _Map]:
+    """Read and parse one YAML file whose top level must be a mapping.
+
+    Returns its text and the line-tracking document; raises ``error`` (default
+    :class:`ScenarioError`) naming the file, and the line where known, otherwise.
+    ``what`` and ``fields`` name the kind of file and what its top level holds.
+    """
+    error = error or ScenarioError
+
+    def fail(message: str, line: int | None = None) -> ScenarioError:
+        return error([Problem(source, line, "", message)])
+
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        _fail(source, None, "", "file not found")
+        raise fail("file not found") from None
     except IsADirectoryError:
-        _fail(source, None, "", "is a directory, not a scenario file")
+        raise fail(f"is a directory, not a {what}") from None
     except UnicodeDecodeError as err:
-        _fail(source, None, "", f"cannot read file: not UTF-8 text ({err.reason})")
+        raise fail(f"cannot read file: not UTF-8 text ({err.reason})") from None
     except OSError as err:
-        _fail(source, None, "", f"cannot read file: {err.strerror or err}")
-    data, line = _parse_yaml(text, source)
+        raise fail(f"cannot read file: {err.strerror or err}") from None
+    try:
+        data, line = _parse_yaml(text, source)
+    except ScenarioError as err:
+        raise error(err.problems) from None
     if data is None:
-        _fail(source, None, "", "the file is empty; expected a mapping of scenario sections")
+        raise fail(f"the file is empty; expected a mapping of {fields}")
     if not isinstance(data, _Map):
-        _fail(
-            source,
-            line,
-            "",
-            f"the top level must be a mapping of scenario sections, not a {_kind(data)}",
-        )
-    return data
+        raise fail(f"the top level must be a mapping of {fields}, not a {_kind(data)}", line)
+    return text, data
+
+
+def _read_file(path: Path, source: str) -> _Map:
+    """Read and parse one scenario file; its top level must be a mapping."""
+    return read_mapping(path, source)[1]
 
 
 def _kind(value: Any) -> str:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ddr_sim.arguments import positive_int
+from ddr_sim.arguments import add_jobs, add_overrides, add_scenario_and_targets, positive_int
 from ddr_sim.calendar import month_label
 from ddr_sim.calibration import checkpoints_for
 from ddr_sim.files import atomic_write
@@ -287,8 +287,7 @@ def register(commands: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("scenario", metavar="SCENARIO", help="scenario file (YAML)")
-    p.add_argument("--targets", required=True, metavar="FILE", help="targets file (YAML)")
+    add_scenario_and_targets(p)
     p.add_argument(
         "--seeds",
         type=positive_int,
@@ -303,21 +302,8 @@ def register(commands: argparse._SubParsersAction) -> None:
         metavar="DIR",
         help="output directory (default output/report/<scenario name>)",
     )
-    p.add_argument(
-        "--jobs",
-        type=positive_int,
-        default=None,
-        metavar="J",
-        help="worker processes (default: the number of CPUs; 1 runs in this process)",
-    )
-    p.add_argument(
-        "--set",
-        dest="overrides",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="override of the scenario (repeatable)",
-    )
+    add_jobs(p)
+    add_overrides(p, "override of the scenario (repeatable)")
     p.set_defaults(handler=_cmd_report)
 
 

@@ -45,13 +45,11 @@ from ddr_sim.experiment import (
 from ddr_sim.loading import (
     Problem,
     ScenarioError,
-    _kind,
-    _Map,
     _message,
-    _parse_yaml,
     _plain,
     _position,
     _short_repr,
+    read_mapping,
 )
 
 __all__ = [
@@ -244,29 +242,6 @@ class LoadedTargets:
         return self.spec.targets
 
 
-def _read(path: Path, source: str) -> tuple[str, _Map]:
-    def fail(message: str, line: int | None = None) -> TargetsError:
-        return TargetsError([Problem(source, line, "", message)])
-
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise fail("file not found") from None
-    except IsADirectoryError:
-        raise fail("is a directory, not a targets file") from None
-    except (UnicodeDecodeError, OSError) as err:
-        raise fail(f"cannot read file: {err}") from None
-    try:
-        data, line = _parse_yaml(text, source)
-    except ScenarioError as err:
-        raise TargetsError(err.problems) from None
-    if data is None:
-        raise fail("the file is empty; expected a mapping with targets:")
-    if not isinstance(data, _Map):
-        raise fail(f"the top level must be a mapping with targets:, not a {_kind(data)}", line)
-    return text, data
-
-
 def load_targets(
     path: str | os.PathLike[str], scenario: dict[str, Any] | None = None
 ) -> LoadedTargets:
@@ -287,7 +262,7 @@ def load_targets(
         With every problem found, each naming file, line and field.
     """
     source = os.fspath(path)
-    text, doc = _read(Path(source), source)
+    text, doc = read_mapping(Path(source), source, "targets file", "targets fields", TargetsError)
     problems: list[Problem] = []
 
     def add(loc: tuple[Any, ...], message: str) -> None:
