@@ -72,10 +72,15 @@ def checkpoints_for(targets: LoadedTargets) -> list[str]:
 
 
 def fingerprint(scenario: dict[str, Any], targets: LoadedTargets) -> str:
-    """What a study's trials depend on: the scenario, the targets and the settings."""
+    """What a study's trials depend on: the scenario, the targets' columns, values and
+    bands, the free parameters and the settings (not the targets' wording or plots)."""
+    words = {"pattern", "when", "reason", "source", "plot"}  # change no trial's distance
     data = {
         "scenario": scenario_hash_of(scenario),
-        "targets": targets.spec.model_dump(mode="json"),
+        "targets": targets.spec.model_dump(
+            mode="json",
+            exclude={"description": True, "targets": {"__all__": words}},
+        ),
     }
     text = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
