@@ -27,7 +27,6 @@ import hashlib
 import json
 import math
 import os
-import shlex
 import sys
 import time
 from pathlib import Path
@@ -405,13 +404,6 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from ddr_sim.cli import _print_problems
 
     out = args.out or Path("output") / "calibration" / Path(args.scenario).stem
-    parts = ["ddr-sim", "calibrate", args.scenario, "--targets", args.targets]
-    parts += ["--budget", str(args.budget)]
-    if args.out is not None:
-        parts += ["--out", os.fspath(args.out)]
-    if args.start is not None:
-        parts += ["--start", args.start]
-    parts += [f"--set={s}" for s in args.overrides]
     try:
         trials = calibrate(
             args.scenario,
@@ -420,7 +412,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             budget=args.budget,
             jobs=args.jobs,
             overrides=args.overrides,
-            command=shlex.join(parts),
+            command=args.command_line,
             start=args.start,
         )
     except ScenarioError as err:

@@ -306,6 +306,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help/--version exit 0, usage errors exit 2
         return int(exc.code or 0)
+    args.command_line = shlex.join(["ddr-sim", *argv])  # as typed, for manifests and reports
     try:
         if getattr(args, "handler", None) is not None:
             return args.handler(args)
@@ -313,7 +314,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_validate(args)
         if args.command == "schema":
             return _cmd_schema(args)
-        return _cmd_run(args, shlex.join(["ddr-sim", *argv]))
+        return _cmd_run(args, args.command_line)
     except ScenarioError as err:
         _print_problems(err)
         return 2

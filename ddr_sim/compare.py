@@ -1428,24 +1428,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=_cmd_compare)
 
 
-def _command_line(args: argparse.Namespace) -> str:
-    import shlex
-
-    parts = ["ddr-sim", "compare", args.policies, "--seeds", str(args.seeds)]
-    parts += ["--out", os.fspath(args.out)]
-    if args.jobs is not None:
-        parts += ["--jobs", str(args.jobs)]
-    if args.baseline:
-        parts += ["--baseline", args.baseline]
-    if args.horizon:
-        parts += ["--horizon", args.horizon]
-    for o in args.overrides:
-        parts += ["--set", o]
-    if args.no_plots:
-        parts.append("--no-plots")
-    return shlex.join(parts)
-
-
 def _cmd_compare(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     prepared = prepare(args.policies, args.baseline, args.horizon, args.overrides)
@@ -1469,7 +1451,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 )
         else:
             result = compare(args.policies, args.seeds, jobs=1, progress=True, prepared=prepared)
-        result.command_line = _command_line(args)
+        result.command_line = args.command_line
         result.seconds = time.perf_counter() - t0  # validation and worker start-up included
         save(result, args.out, plots=not args.no_plots)
     except ScenarioError:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import shlex
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,11 +310,6 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from ddr_sim.cli import _print_problems
 
     out = args.out or Path("output") / "report" / Path(args.scenario).stem
-    parts = ["ddr-sim", "report", args.scenario, "--targets", args.targets]
-    parts += ["--seeds", str(args.seeds)]
-    if args.out is not None:
-        parts += ["--out", os.fspath(args.out)]
-    parts += [f"--set={s}" for s in args.overrides]
     try:
         rep = report(
             args.scenario,
@@ -324,7 +318,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
             out=out,
             jobs=args.jobs or os.cpu_count() or 1,
             overrides=args.overrides,
-            command=shlex.join(parts),
+            command=args.command_line,
             progress=True,
         )
     except ScenarioError as err:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import shlex
 import signal
 import sys
 import threading
@@ -231,9 +230,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         return 2
     out = args.out if args.out is not None else DEFAULT_ROOT / experiment.name
     _stop_on_sigterm()
-    command = (
-        shlex.join(["ddr-sim", "sweep", *sys.argv[2:]]) if sys.argv[1:2] == ["sweep"] else None
-    )
+    command = args.command_line
     options = dict(
         batch_size=args.batch_size,
         chunk_size=args.chunk_size,
