@@ -189,7 +189,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _print_problems(err: ScenarioError) -> None:
     n = len(err.problems)
-    print(f"invalid scenario: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
+    print(f"invalid {err.what}: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
     for problem in err.problems:
         print(f"  {problem}", file=sys.stderr)
 

@@ -132,6 +132,8 @@ _OPERATORS = ("<=", ">=", "==", "!=", "<", ">")
 class ExperimentError(ScenarioError):
     """An experiment could not be loaded; ``problems`` lists every reason found."""
 
+    what = "experiment"
+
 
 # --------------------------------------------------------------------------------------------
 # Schema

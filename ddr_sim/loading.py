@@ -114,6 +114,9 @@ class ScenarioError(Exception):
         The problems, in the order they were found. ``str(err)`` renders one per line.
     """
 
+    #: What was being loaded, in messages ("invalid scenario: 2 problems").
+    what = "scenario"
+
     def __init__(self, problems: list[Problem]):
         self.problems: list[Problem] = list(problems)
         super().__init__(self.problems)  # args stay picklable (multiprocessing, dask)

@@ -201,13 +201,6 @@ def register(commands: Any) -> None:
     analyze.set_defaults(handler=_cmd_analyze)
 
 
-def _print_problems(err: Any) -> None:
-    n = len(err.problems)
-    print(f"invalid experiment: {n} problem{'s' if n != 1 else ''}", file=sys.stderr)
-    for problem in err.problems:
-        print(f"  {problem}", file=sys.stderr)
-
-
 def _stop_on_sigterm() -> None:
     """Treat SIGTERM (kill, SLURM at walltime) like Ctrl-C: save what finished, exit 130."""
 
@@ -226,6 +219,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     try:
         experiment = load_experiment(args.experiment)
     except ScenarioError as err:
+        from ddr_sim.cli import _print_problems
+
         _print_problems(err)
         return 2
     out = args.out if args.out is not None else DEFAULT_ROOT / experiment.name
@@ -264,6 +259,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                 where = f"{slots} local worker process{'es' if slots > 1 else ''}"
             report = run_sweep(experiment, out, executor, slots, where=where, **options)
     except ScenarioError as err:
+        from ddr_sim.cli import _print_problems
+
         _print_problems(err)
         return 2
     if args.dry_run:

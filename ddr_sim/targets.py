@@ -72,6 +72,8 @@ _BY_DATE = re.compile(r"_(\d{4})_(\d{2})$")
 class TargetsError(ScenarioError):
     """A targets file could not be loaded; ``problems`` lists every reason found."""
 
+    what = "targets file"
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
