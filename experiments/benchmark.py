@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 MODEL_RUN = """
 import json, resource, time
-from ddr_sim.loading import load_scenario
-from ddr_sim.model import DDRModel
+from ddr_sim.config.loading import load_scenario
+from ddr_sim.core.model import DDRModel
 scenario = load_scenario({path!r})
 t0 = time.perf_counter()
 model = DDRModel(scenario, seed={seed}).run()

@@ -42,18 +42,51 @@ EXPERIMENTS = ROOT / "experiments"
 
 #: Table columns that say when, where or how long, not what.
 VOLATILE_COLUMNS = frozenset(
-    {"duration_s", "finished", "worker", "started", "datetime_start", "datetime_complete",
-     "duration", "traceback", "seconds"}
+    {
+        "duration_s",
+        "finished",
+        "worker",
+        "started",
+        "datetime_start",
+        "datetime_complete",
+        "duration",
+        "traceback",
+        "seconds",
+    }
 )
 #: JSON keys that say when, where or with which versions, not what.
 VOLATILE_KEYS = frozenset(
-    {"started", "finished", "saved", "created", "updated", "command_line", "python",
-     "python_version", "platform", "dependencies", "versions", "package_version",
-     "model_code_hash", "code_hash", "files", "scenario_source", "source", "path",
-     "experiment_path", "root", "elapsed_s", "duration_s", "pilot", "estimate"}
+    {
+        "started",
+        "finished",
+        "saved",
+        "created",
+        "updated",
+        "command_line",
+        "python",
+        "python_version",
+        "platform",
+        "dependencies",
+        "versions",
+        "package_version",
+        "model_code_hash",
+        "code_hash",
+        "files",
+        "scenario_source",
+        "source",
+        "path",
+        "experiment_path",
+        "root",
+        "elapsed_s",
+        "duration_s",
+        "pilot",
+        "estimate",
+    }
 )
 #: Lines of text reports that carry timings.
-VOLATILE_LINE = re.compile(r"(\d+(\.\d+)? ?(s|min|seconds|minutes)\b|elapsed|took|UTC|\d{4}-\d\d-\d\dT)")
+VOLATILE_LINE = re.compile(
+    r"(\d+(\.\d+)? ?(s|min|seconds|minutes)\b|elapsed|took|UTC|\d{4}-\d\d-\d\dT)"
+)
 
 
 def commands(out: Path) -> list[list[str]]:
@@ -64,13 +97,19 @@ def commands(out: Path) -> list[list[str]]:
     targets = str(SCENARIOS / "mali_2013_2023.targets.yaml")
     cmds = [["validate", str(s)] for s in scenarios]
     cmds.append(["schema", "--out", str(out / "schema" / "scenario.schema.json")])
-    cmds += [
-        ["run", str(s), "--seeds", "3", "--out", str(out / "run" / s.stem)] for s in scenarios
-    ]
-    cmds.append(["report", mali, "--targets", targets, "--seeds", "4", "--out", str(out / "report")])
+    cmds += [["run", str(s), "--seeds", "3", "--out", str(out / "run" / s.stem)] for s in scenarios]
     cmds.append(
-        ["compare", str(EXPERIMENTS / "recommendations.yaml"), "--seeds", "2",
-         "--out", str(out / "compare")]
+        ["report", mali, "--targets", targets, "--seeds", "4", "--out", str(out / "report")]
+    )
+    cmds.append(
+        [
+            "compare",
+            str(EXPERIMENTS / "recommendations.yaml"),
+            "--seeds",
+            "2",
+            "--out",
+            str(out / "compare"),
+        ]
     )
     cmds.append(
         ["calibrate", mali, "--targets", targets, "--budget", "3", "--out", str(out / "calibrate")]
@@ -108,8 +147,11 @@ def _table_hash(table: pd.DataFrame) -> str:
     h = hashlib.sha256()
     h.update(json.dumps([str(c) for c in table.columns]).encode())
     h.update(json.dumps([str(t) for t in table.dtypes]).encode())
-    h.update(pd.util.hash_pandas_object(table.astype(object).where(table.notna(), None),
-                                        index=False).to_numpy().tobytes())
+    h.update(
+        pd.util.hash_pandas_object(table.astype(object).where(table.notna(), None), index=False)
+        .to_numpy()
+        .tobytes()
+    )
     return h.hexdigest()
 
 

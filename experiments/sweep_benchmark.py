@@ -59,8 +59,8 @@ series: {{variables: [political_progress, mean_trust, stock_integrated, stall], 
 SWEEP = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from ddr_sim.experiment import load_experiment
-from ddr_sim.sweep_runner import local_executor, run_sweep
+from ddr_sim.config.experiment import load_experiment
+from ddr_sim.sweeps.coordinator import local_executor, run_sweep
 experiment = load_experiment({path!r})
 with local_executor({workers}) as executor:
     report = run_sweep(experiment, {out!r}, executor, {workers}, progress=False,

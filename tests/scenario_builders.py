@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from ddr_sim.model import DDRModel
-from ddr_sim.scenario import Scenario
+from ddr_sim.config.scenario import Scenario
+from ddr_sim.core.model import DDRModel
 
 START = "2015-01"
 

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddr_sim.calibration import CalibrationError, calibrate
-from ddr_sim.cli import main
-from ddr_sim.loading import load_scenario
-from ddr_sim.report import report
-from ddr_sim.targets import TargetsError, evaluate, load_targets, targets_file_for
+from ddr_sim.cli.main import main
+from ddr_sim.config.loading import load_scenario
+from ddr_sim.config.targets import TargetsError, evaluate, load_targets, targets_file_for
+from ddr_sim.studies.calibration import CalibrationError, calibrate
+from ddr_sim.studies.validation_report import report
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"

@@ -10,11 +10,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddr_sim.cli import main
-from ddr_sim.indicators import KEY_INDICATORS, stall_flags, stall_indicators
-from ddr_sim.loading import load_scenario, scenario_hash
-from ddr_sim.model import DDRModel
-from ddr_sim.runner import DEPENDENCIES
+from ddr_sim.cli.main import main
+from ddr_sim.config.loading import load_scenario, scenario_hash
+from ddr_sim.core.model import DDRModel
+from ddr_sim.runs.indicators import KEY_INDICATORS, stall_flags, stall_indicators
+from ddr_sim.runs.runner import DEPENDENCIES
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "teaching.yaml"
 DATA_FILES = (
@@ -209,7 +209,7 @@ def test_a_failing_seed_keeps_the_others_and_exits_1(
                 raise RuntimeError("boom in seed 1")
             return super().run()
 
-    monkeypatch.setattr("ddr_sim.runner.DDRModel", FailsOnSeedOne)
+    monkeypatch.setattr("ddr_sim.runs.runner.DDRModel", FailsOnSeedOne)
     out = tmp_path / "out"
     with pytest.warns(UserWarning, match="seed 1 failed"):
         code = main(["run", str(SCENARIO), "--seeds", "3", "--no-plots", "--out", str(out)])
@@ -226,7 +226,7 @@ def test_an_unexpected_error_saves_a_traceback_and_exits_1(
     def broken_plots(*args, **kwargs):
         raise ValueError("cannot draw")
 
-    monkeypatch.setattr("ddr_sim.plots.save_plots", broken_plots)
+    monkeypatch.setattr("ddr_sim.analysis.run_plots.save_plots", broken_plots)
     out = tmp_path / "out"
     assert main(["run", str(SCENARIO), "--out", str(out)]) == 1
     err = capsys.readouterr().err

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ddr_sim import compare as cmp
-from ddr_sim.cli import main
-from ddr_sim.indicators import summarize
-from ddr_sim.loading import ScenarioError, load_scenario, scenario_hash
-from ddr_sim.model import DDRModel
+from ddr_sim.cli.main import main
+from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
+from ddr_sim.core.model import DDRModel
+from ddr_sim.runs.indicators import summarize
+from ddr_sim.studies import compare as cmp
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"

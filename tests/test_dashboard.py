@@ -13,9 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ddr_sim.cli import build_parser, main
-from ddr_sim.dashboard import SCENARIO_ENV, server_command, server_environment
-from ddr_sim.dashboard_model import (
+from ddr_sim.cli.dashboard import SCENARIO_ENV, server_command, server_environment
+from ddr_sim.cli.main import build_parser, main
+from ddr_sim.config.loading import load_scenario, scenario_hash
+from ddr_sim.core.model import DDRModel
+from ddr_sim.dashboard.model import (
     LEVERS,
     NEVER,
     DashboardModel,
@@ -26,8 +28,6 @@ from ddr_sim.dashboard_model import (
     status_over_time,
     where_people_are,
 )
-from ddr_sim.loading import load_scenario, scenario_hash
-from ddr_sim.model import DDRModel
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -148,7 +148,7 @@ def test_indicators_follow_the_run():
 def test_one_month_renders_well_under_a_second():
     """Records (does not assert) the time of one month: the model step plus the three
     pictures as PNG, as the dashboard draws them after each Step."""
-    from ddr_sim.dashboard_views import StatusPicture, TrustPicture, WherePicture
+    from ddr_sim.dashboard.views import StatusPicture, TrustPicture, WherePicture
 
     model = DashboardModel(TEACHING)
     pictures = (StatusPicture(), TrustPicture(), WherePicture())
@@ -175,7 +175,7 @@ def test_one_month_renders_well_under_a_second():
 
 def test_blitted_pictures_match_full_figures():
     """The fast path (frame once, data each month) shows what a full redraw shows."""
-    from ddr_sim.dashboard_views import StatusPicture, TrustPicture, WherePicture
+    from ddr_sim.dashboard.views import StatusPicture, TrustPicture, WherePicture
 
     model = DashboardModel(TEACHING, seed=2)
     pictures = (StatusPicture(), TrustPicture(), WherePicture())
@@ -221,7 +221,7 @@ def test_dashboard_command_is_registered_and_checks_the_scenario(capsys, tmp_pat
 
 def test_server_gets_the_scenario_through_the_environment():
     command = server_command("127.0.0.1", 8600)
-    assert command[1:5] == ["-m", "solara", "run", "ddr_sim.dashboard_app"]
+    assert command[1:5] == ["-m", "solara", "run", "ddr_sim.dashboard.app"]
     assert "--production" in command and "--no-open" in command
     env = server_environment("scenarios/teaching.yaml")
     assert env[SCENARIO_ENV] == str(TEACHING)
@@ -229,7 +229,7 @@ def test_server_gets_the_scenario_through_the_environment():
 
 def test_browser_files_are_named_from_the_installed_solara():
     pytest.importorskip("solara", reason="the dashboard needs the 'viz' extra")
-    from ddr_sim.dashboard_assets import PACKAGES, required
+    from ddr_sim.dashboard.assets import PACKAGES, required
 
     names = [spec.rsplit("@", 1)[0] for spec in required()]
     assert names == list(PACKAGES)

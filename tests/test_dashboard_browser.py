@@ -68,7 +68,7 @@ def dashboard_url(tmp_path):
     port = _free_port()
     log = tmp_path / "server.log"
     exe = Path(sys.executable).with_name("ddr-sim")
-    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "ddr_sim.cli"]
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "ddr_sim.cli.main"]
     with log.open("w") as out:
         process = subprocess.Popen(
             [*command, "dashboard", "--host", "127.0.0.1", "--port", str(port)],
@@ -96,14 +96,14 @@ def _wait_for_page(page, url: str) -> None:
     try:
         page.get_by_test_id("indicator-date").wait_for(timeout=30_000)
     except Exception as err:
-        from ddr_sim.dashboard_assets import missing
+        from ddr_sim.dashboard.assets import missing
 
         shot = OUTPUT / "dashboard-not-loaded.png"
         page.screenshot(path=str(shot))
         absent = missing()
         hint = (
             f"browser files missing from Solara's cache: {absent} (fetch them with "
-            "'python -m ddr_sim.dashboard_assets', which needs npm)"
+            "'python -m ddr_sim.dashboard.assets', which needs npm)"
             if absent
             else "the browser files are all present"
         )

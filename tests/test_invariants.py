@@ -20,11 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scenario_builders import START, build, month
 
-from ddr_sim.loading import load_scenario
-from ddr_sim.model import DDRModel
-from ddr_sim.records import FLOW_NAMES
-from ddr_sim.scenario import Event, EventType, Scenario
-from ddr_sim.statuses import N_STATUSES, Status
+from ddr_sim.config.loading import load_scenario
+from ddr_sim.config.scenario import Event, EventType, Scenario
+from ddr_sim.core.model import DDRModel
+from ddr_sim.core.records import FLOW_NAMES
+from ddr_sim.core.statuses import N_STATUSES, Status
 
 TEACHING = Path(__file__).resolve().parents[1] / "scenarios" / "teaching.yaml"
 EVENT_TYPES = typing.get_args(EventType)

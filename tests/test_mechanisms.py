@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from scenario_builders import CALM_TRUST, START, build, flow_total, month, run, status_total
 
-from ddr_sim.model import DDRModel
-from ddr_sim.statuses import Status
+from ddr_sim.core.model import DDRModel
+from ddr_sim.core.statuses import Status
 
 SEEDS = range(6)
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel
 
-import ddr_sim.mechanisms
-from ddr_sim.scenario import Scenario
+import ddr_sim.core.mechanisms
+from ddr_sim.config.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ODD = ROOT / "docs" / "ODD.md"
-MECHANISMS = Path(ddr_sim.mechanisms.__file__).parent
+MECHANISMS = Path(ddr_sim.core.mechanisms.__file__).parent
 
 #: ``ddr_sim/x/y.py::Name`` or ``ddr_sim/x/y.py::Class.method`` anywhere in the document.
 CODE_REF = re.compile(r"(ddr_sim(?:/\w+)*\.py)::([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)")
@@ -99,7 +99,7 @@ def test_every_parameter_has_a_row_in_the_parameter_table(odd):
 def test_every_mechanism_module_is_named(odd):
     modules = sorted(p.stem for p in MECHANISMS.glob("*.py") if p.stem != "__init__")
     assert modules, "no mechanism modules found"
-    missing = [m for m in modules if f"ddr_sim/mechanisms/{m}.py" not in odd]
+    missing = [m for m in modules if f"ddr_sim/core/mechanisms/{m}.py" not in odd]
     assert not missing, f"docs/ODD.md does not name these mechanism modules: {missing}"
 
 
@@ -109,7 +109,7 @@ def test_every_mechanism_module_has_an_implemented_in_reference(odd):
         odd.split("Implemented in:")[i + 1].split("\n\n")[0] for i in range(len(lines))
     )
     modules = sorted(p.stem for p in MECHANISMS.glob("*.py") if p.stem != "__init__")
-    missing = [m for m in modules if f"ddr_sim/mechanisms/{m}.py::" not in blocks]
+    missing = [m for m in modules if f"ddr_sim/core/mechanisms/{m}.py::" not in blocks]
     assert not missing, f"no 'Implemented in:' reference into: {missing}"
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ddr_sim.agents import Combatant
-from ddr_sim.loading import load_scenario
-from ddr_sim.model import DDRModel
-from ddr_sim.statuses import N_STATUSES, Status
+from ddr_sim.config.loading import load_scenario
+from ddr_sim.core.agents import Combatant
+from ddr_sim.core.model import DDRModel
+from ddr_sim.core.statuses import N_STATUSES, Status
 
 TEACHING = Path(__file__).resolve().parents[1] / "scenarios" / "teaching.yaml"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ddr_sim.loading import (
+from ddr_sim.config.loading import (
     Problem,
     ScenarioError,
     export_json_schema,
@@ -17,7 +17,7 @@ from ddr_sim.loading import (
     resolved_yaml,
     scenario_hash,
 )
-from ddr_sim.scenario import Scenario
+from ddr_sim.config.scenario import Scenario
 
 BASE = textwrap.dedent(
     """\

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ddr_sim.loading import export_json_schema, load_scenario
+from ddr_sim.config.loading import export_json_schema, load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 BASELINE = SCENARIOS / "mali_2013_2023.yaml"

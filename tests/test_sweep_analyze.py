@@ -11,9 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddr_sim.cli import main
-from ddr_sim.experiment import load_experiment
-from ddr_sim.sensitivity import (
+from ddr_sim.analysis.sensitivity import (
     class_membership,
     heatmap_table,
     load_results,
@@ -22,7 +20,9 @@ from ddr_sim.sensitivity import (
     prim_boxes,
     sobol_indices,
 )
-from ddr_sim.sweep_runner import local_executor, run_sweep
+from ddr_sim.cli.main import main
+from ddr_sim.config.experiment import load_experiment
+from ddr_sim.sweeps.coordinator import local_executor, run_sweep
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -171,9 +171,10 @@ def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
 
 def test_analysis_never_imports_the_model(sweeps):
     code = (
-        "import sys; from ddr_sim.sensitivity import analyze; "
+        "import sys; from ddr_sim.analysis.sensitivity import analyze; "
         f"analyze({str(sweeps['morris'])!r}, plots=False, echo=lambda s: None); "
-        "bad = [m for m in ('ddr_sim.model', 'ddr_sim.agents', 'mesa') if m in sys.modules]; "
+        "bad = [m for m in ('ddr_sim.core.model', 'ddr_sim.core.agents', 'mesa') "
+        "if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -8,9 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ddr_sim.cli import main
-from ddr_sim.designs import design_points, design_size, run_seed, runs_table, to_value
-from ddr_sim.experiment import (
+from ddr_sim.cli.main import main
+from ddr_sim.config.experiment import (
     Design,
     ExperimentError,
     SweepParameter,
@@ -18,6 +17,7 @@ from ddr_sim.experiment import (
     expand_path,
     load_experiment,
 )
+from ddr_sim.sweeps.designs import design_points, design_size, run_seed, runs_table, to_value
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"

@@ -13,11 +13,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ddr_sim.cli import main
-from ddr_sim.experiment import ExperimentError, load_experiment
-from ddr_sim.model import DDRModel
-from ddr_sim.sweep_runner import dask_executor, local_executor, reproduce_run, run_sweep
-from ddr_sim.sweep_store import FAILED, SUCCEEDED, SweepStore
+from ddr_sim.cli.main import main
+from ddr_sim.config.experiment import ExperimentError, load_experiment
+from ddr_sim.core.model import DDRModel
+from ddr_sim.sweeps.coordinator import dask_executor, local_executor, reproduce_run, run_sweep
+from ddr_sim.sweeps.store import FAILED, SUCCEEDED, SweepStore
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -147,7 +147,7 @@ def test_tables_hold_parameters_seeds_and_types(sampled):
 
 
 def test_a_run_reproduces_on_its_own(sampled):
-    from ddr_sim.indicators import summarize
+    from ddr_sim.runs.indicators import summarize
 
     out = sampled["pool2"]
     scenario, seed = reproduce_run(out, 7)
@@ -190,7 +190,7 @@ def test_a_folder_of_another_experiment_is_refused(tmp_path, sampled):
 
 
 def test_a_folder_made_by_other_model_code_is_refused(tmp_path, sampled, monkeypatch):
-    import ddr_sim.sweep_runner as runner
+    import ddr_sim.sweeps.coordinator as runner
 
     experiment = load_experiment(write(tmp_path, SAMPLED, "sampled"))
     monkeypatch.setattr(runner, "model_code_hash", lambda: "0" * 64)

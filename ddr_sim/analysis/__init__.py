@@ -1,0 +1,3 @@
+"""Tables in, statistics and figures out: sensitivity indices, scenario discovery and
+plots; never imports the model.
+"""

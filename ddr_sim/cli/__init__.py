@@ -1,0 +1,1 @@
+"""The ddr-sim command line (argparse only)."""

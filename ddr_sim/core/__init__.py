@@ -1,0 +1,3 @@
+"""The Mesa model: agents, per-person population arrays, the monthly choice, programmes,
+records and the twelve mechanisms.
+"""

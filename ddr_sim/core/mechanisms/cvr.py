@@ -1,0 +1,61 @@
+"""Mechanism 10, CVR buys time: community projects demobilise no one directly, but they
+reduce youth recruitment and local tension where groups operate, and ease the return of
+those who leave (Kaplan & Nussio 2015).
+
+While the mission is present and CVR has started, the yearly budget B (USD) funds
+``floor(B / project_cap)`` projects a year, allocated to regions in proportion to the
+living people of the model there (group members and former members:
+``targeting: groups_present``) or equally (``uniform``). With c_r the
+USD millions a year reaching region r:
+
+    recruitment factor_r = 1 / (1 + cvr_recruitment_cut * c_r)
+    clash factor_g       = 1 / (1 + cvr_clash_cut * sum_r w_gr c_r)
+    community value_r    = cvr_community_weight * c_r        (added to reinsertion, kFCFA)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ddr_sim.config.calendar import month_index
+
+if TYPE_CHECKING:
+    from ddr_sim.core.agents import ArmedGroup
+    from ddr_sim.core.model import DDRModel
+
+
+def allocate_cvr(model: DDRModel) -> None:
+    """Set ``model.cvr_intensity`` (USD millions a year per region) for this month."""
+    c = model.scenario.programmes.cvr
+    intensity = np.zeros(model.n_regions)
+    started = c.starts is not None and model.month >= month_index(
+        c.starts, model.scenario.calendar.start
+    )
+    presence = model.mission.presence
+    if started and presence > 0 and c.budget_usd_per_year > 0:
+        projects = np.floor(c.budget_usd_per_year / max(c.project_cap_usd, 1.0))
+        funded = min(c.budget_usd_per_year, projects * c.project_cap_usd) * presence
+        if c.targeting == "uniform":
+            weights = np.full(model.n_regions, 1.0 / model.n_regions)
+        else:
+            members = model.members_by_region().astype(float)
+            total = members.sum()
+            weights = (
+                members / total if total > 0 else np.full(model.n_regions, 1.0 / model.n_regions)
+            )
+        intensity = funded * weights / 1e6
+        model.costs["cvr_usd"] += funded / 12.0
+    model.cvr_intensity = intensity
+
+
+def recruitment_factor(model: DDRModel) -> np.ndarray:
+    b = model.scenario.behaviour
+    return 1.0 / (1.0 + b.cvr_recruitment_cut * model.cvr_intensity)
+
+
+def clash_factor(model: DDRModel, group: ArmedGroup) -> float:
+    b = model.scenario.behaviour
+    local = sum(w * model.cvr_intensity[r] for r, w in group.region_weights.items())
+    return 1.0 / (1.0 + b.cvr_clash_cut * local)

@@ -1,0 +1,61 @@
+"""Mechanism 5, outside options: income from gold, extortion and trafficking competes with
+integration pay and weakens every incentive to settle (Fearon 2004).
+
+    gold_gross(t) = gold_income        after the gold rush begins
+                  = gold_income_before_rush   before
+    miner_net     = gold_gross (1 - gold_tax)            (the site holder takes the tax)
+    group_income_per_member_g = group_pay + trafficking_income
+                                + gold_tax * gold_gross * miners_taxed_by_g / members_g
+
+Mining is open to a person where the region has gold capacity (``regions.gold_sites``,
+the share of its members who can find a place on a site) and the site is not in
+government hands (an army-held region shuts the armed groups' informal sites).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ddr_sim.config.calendar import month_index
+from ddr_sim.core.statuses import Status
+
+if TYPE_CHECKING:
+    from ddr_sim.core.model import DDRModel
+
+GOVERNMENT = -1
+
+
+def gold_gross(model: DDRModel) -> float:
+    """Gross artisanal gold income per miner this month (kFCFA)."""
+    eco = model.scenario.economy
+    if eco.gold_rush_start is None:
+        return eco.gold_income_before_rush
+    rush = month_index(eco.gold_rush_start, model.scenario.calendar.start)
+    return eco.gold_income if model.month >= rush else eco.gold_income_before_rush
+
+
+def miner_net_income(model: DDRModel) -> float:
+    return gold_gross(model) * (1.0 - model.scenario.economy.gold_tax)
+
+
+def mining_places(model: DDRModel) -> np.ndarray:
+    """Free places on gold sites per region this month (0 where the army holds the ground)."""
+    capacity = np.floor(model.gold_sites * model.members_by_region())
+    capacity[model.region_controller == GOVERNMENT] = 0
+    return np.maximum(0, capacity - model.in_status_by_region(Status.MINING))
+
+
+def group_income_per_member(model: DDRModel) -> np.ndarray:
+    """What staying with each group is worth per member this month (kFCFA)."""
+    eco = model.scenario.economy
+    counts = model.start_counts
+    g_count = model.n_group_slots
+    members = counts[:, :, [Status.ACTIVE, Status.MINING, Status.REJOINED]].sum(axis=(1, 2))
+    tax = eco.gold_tax * gold_gross(model) * model.in_status_by_region(Status.MINING)
+    revenue = np.zeros(g_count)
+    held = model.region_controller >= 0
+    np.add.at(revenue, model.region_controller[held], tax[held])
+    per_member = np.divide(revenue, members, out=np.zeros(g_count), where=members > 0)
+    return eco.group_pay + eco.trafficking_income + per_member

@@ -1,0 +1,47 @@
+"""Mechanism 4, paid delay: allowances for group members on follow-up bodies, when above
+civil-service pay, reward keeping the process open rather than finishing it.
+
+    excess = max(0, allowance / civil_service_pay - 1)
+
+It lowers consent to the steps that end the process (politics_gate) and raises the wish
+to keep sitting on the committees (``participation_score``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ddr_sim.config.scenario import Economy
+    from ddr_sim.core.agents import ArmedGroup
+    from ddr_sim.core.model import DDRModel
+
+
+def allowance_excess(economy: Economy) -> float:
+    """How far the committee allowance exceeds civil-service pay, as a ratio minus one."""
+    if economy.civil_service_pay <= 0:
+        return 0.0
+    return max(0.0, economy.committee_allowance / economy.civil_service_pay - 1.0)
+
+
+def participation_score(model: DDRModel, group: ArmedGroup) -> float:
+    """Wish to take part in the follow-up bodies; the group boycotts when it is below
+    ``behaviour.boycott_threshold``.
+
+        Q = w_A excess + w_T (T - 0.5) + w_pi pressure
+
+    Allowances above civil-service pay keep groups at the table (paid delay) even as
+    trust erodes; they walk out once trust has fallen far enough.
+    """
+    b = model.scenario.behaviour
+    return float(
+        b.allowance_delay_weight * allowance_excess(model.scenario.economy)
+        + b.consent_trust_weight * (group.trust - 0.5)
+        + b.consent_pressure_weight * model.mission.pressure
+    )
+
+
+def monthly_allowance_cost_kfcfa(model: DDRModel, participating_groups: int) -> float:
+    """What the committee allowances cost this month (kFCFA)."""
+    pr = model.scenario.programmes
+    return participating_groups * pr.committee_seats * model.scenario.economy.committee_allowance

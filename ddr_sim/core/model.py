@@ -1,0 +1,399 @@
+"""The DDR model: creation of the agents, the monthly schedule and the records."""
+
+from __future__ import annotations
+
+import mesa
+import numpy as np
+
+from ddr_sim.config.calendar import month_index, month_label
+from ddr_sim.config.scenario import Scenario
+from ddr_sim.core.agents import ArmedGroup, Combatant, Government, Mission
+from ddr_sim.core.choice import choose
+from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
+from ddr_sim.core.mechanisms.cvr import allocate_cvr
+from ddr_sim.core.mechanisms.interim_hardening import hardening
+from ddr_sim.core.mechanisms.list_inflation import recruit
+from ddr_sim.core.mechanisms.paid_delay import monthly_allowance_cost_kfcfa
+from ddr_sim.core.mechanisms.politics_gate import PROGRAMMES
+from ddr_sim.core.mechanisms.pressure import (
+    complete_training,
+    decay_pressure,
+    registration_capacity,
+    screen,
+    settle_ranks,
+    try_launch_accelerated_ddr,
+)
+from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
+from ddr_sim.core.mechanisms.reversal import reconsider_integration
+from ddr_sim.core.mechanisms.shocks import apply_event, clash_hazard, extremist_hazard
+from ddr_sim.core.mechanisms.trust import update_person_trust
+from ddr_sim.core.population import Population
+from ddr_sim.core.programmes import ProgrammeState, moc_open, open_programmes, staff_moc
+from ddr_sim.core.records import Flows, History
+from ddr_sim.core.statuses import WITH_GROUP, Status
+
+SPLIT_SHARE = 0.3
+STATE_PAID = np.array([Status.MOC, Status.TRAINING, Status.INTEGRATED], np.int8)
+
+
+class DDRModel(mesa.Model):
+    """A DDR process, month by month, as decided by groups, government, mission and people.
+
+    Parameters
+    ----------
+    scenario : Scenario
+        A validated scenario (see ``ddr_sim.config.loading.load_scenario``).
+    seed : int
+        The run is a pure function of ``(scenario, seed)``: every random draw comes from
+        ``numpy.random.SeedSequence(seed)``'s children, one stream per concern.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int = 0):
+        streams = np.random.SeedSequence(seed).spawn(4)
+        super().__init__(rng=np.random.default_rng(streams[3]))
+        self.scenario_spec = scenario
+        self.seed = seed
+        self.rng_population = np.random.default_rng(streams[0])
+        self.rng_choice = np.random.default_rng(streams[1])
+        self.rng_events = np.random.default_rng(streams[2])
+        self.month = 0
+        self.months = scenario.calendar.months
+        self.calendar_end = self.months
+
+        self.region_names = scenario.region_names()
+        self.region_index = {name: i for i, name in enumerate(self.region_names)}
+        self.n_regions = len(self.region_names)
+        self.gold_sites = np.array([r.gold_sites for r in scenario.regions])
+        self.attack_rate = np.array([r.attack_rate for r in scenario.regions])
+        self.youth_pool = np.array([r.youth_pool for r in scenario.regions], np.int64)
+        group_index = {g.name: i for i, g in enumerate(scenario.groups)}
+        self.region_controller = np.array(
+            [
+                -1 if r.controller == "government" else group_index[r.controller]
+                for r in scenario.regions
+            ],
+            np.int64,
+        )
+        self.programme_column = {p: i for i, p in enumerate(PROGRAMMES)}
+        self.cvr_intensity = np.zeros(self.n_regions)
+        self.danger = {"moc": 0.0, "cantonment": 0.0}
+        #: Cumulative programme costs; every ``*_usd`` key adds to :meth:`cost_total_usd`.
+        self.costs = {
+            "cvr_usd": 0.0,
+            "reinsertion_usd": 0.0,
+            "integration_usd": 0.0,
+            "allowances_kfcfa": 0.0,
+            "allowances_usd": 0.0,
+            "sites_usd": 0.0,
+            "assembly_support_usd": 0.0,
+            "moc_usd": 0.0,
+            "registration_usd": 0.0,
+            "training_usd": 0.0,
+        }
+        self.programmes = ProgrammeState(quota=_quota(scenario))
+        self.events_by_month: dict[int, list] = {}
+        for event in scenario.events:
+            self.events_by_month.setdefault(
+                month_index(event.date, scenario.calendar.start), []
+            ).append(event)
+
+        capacity = sum(g.armed + g.unarmed for g in scenario.groups) + int(self.youth_pool.sum())
+        self.n_group_slots = 2 * len(scenario.groups)
+        self.population = Population(capacity, self.n_group_slots, self.n_regions)
+        self.mission = Mission(self)
+        self.government = Government(self)
+        self.groups: list[ArmedGroup] = [
+            ArmedGroup(self, i, spec) for i, spec in enumerate(scenario.groups)
+        ]
+        self.group_by_name = {g.name: g for g in self.groups}
+        self.sites = Sites(self)
+        self.flows = Flows(self, self.months)
+        self.history = History(self, self.months)
+        self._populate()
+        self.start_counts = self.population.counts.copy()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                **{s.name.lower(): _status_total(s) for s in Status},
+                "political_progress": lambda m: m.government.progress,
+                "mean_trust": lambda m: float(np.mean([g.trust for g in m.active_groups()])),
+            }
+        )
+        self.running = True
+
+    @property
+    def scenario(self) -> Scenario:  # the validated YAML scenario (not Mesa's Scenario)
+        return self.scenario_spec
+
+    @scenario.setter
+    def scenario(self, value) -> None:  # Mesa's base class assigns its own; keep ours
+        self._mesa_scenario = value
+
+    # -- creation ------------------------------------------------------------------
+    def _populate(self) -> None:
+        rng = self.rng_population
+        for group, spec in zip(self.groups, self.scenario.groups, strict=True):
+            regions = np.array(list(group.region_weights))
+            shares = np.array([group.region_weights[r] for r in regions])
+            shares = shares / shares.sum()
+            for armed, count in ((True, spec.armed), (False, spec.unarmed)):
+                if count == 0:
+                    continue
+                homes = regions[rng.choice(len(regions), count, p=shares)]
+                self.add_people(
+                    group=np.full(count, group.index, np.int16),
+                    home=homes.astype(np.int8),
+                    armed=np.full(count, armed),
+                    child=np.zeros(count, bool),
+                )
+
+    def add_people(
+        self, *, group: np.ndarray, home: np.ndarray, armed: np.ndarray, child: np.ndarray
+    ) -> np.ndarray:
+        """Add people to the arrays and create their ``Combatant`` agents."""
+        trust = self.group_array("trust")[group]
+        rows = self.population.add(
+            self.rng_population,
+            group=group,
+            home=home,
+            armed=armed,
+            child=child,
+            trust=trust,
+            month=self.month,
+            fitness_base=self.scenario.behaviour.fitness_base,
+        )
+        Combatant.create_batch(self, rows.tolist())
+        return rows
+
+    def members_by_region(self) -> np.ndarray:
+        """Living people by region at the start of the month."""
+        counts = self.start_counts.sum(axis=0)
+        return counts.sum(axis=1) - counts[:, Status.KILLED]
+
+    def in_status_by_region(self, status: Status) -> np.ndarray:
+        """People in ``status`` by region at the start of the month."""
+        return self.start_counts[:, :, status].sum(axis=0)
+
+    def split_group(self, group: ArmedGroup) -> ArmedGroup | None:
+        """A faction leaves ``group`` with a random ``SPLIT_SHARE`` of the people still
+        living with it (``statuses.WITH_GROUP``); those in MOC, training, the army or
+        civilian life stay on the books of the original group."""
+        if len(self.groups) >= self.n_group_slots:
+            return None
+        index = len(self.groups)
+        splinter = ArmedGroup(self, index, group.spec, name=f"{group.name}-split{index}")
+        splinter.parent = group.index
+        splinter.trust = group.trust
+        splinter.hedge = group.hedge
+        splinter.signed_month = group.signed_month
+        splinter.planned_signing = group.planned_signing
+        splinter.cohesion = min(1.0, group.cohesion + 0.2)
+        self.groups.append(splinter)
+        self.group_by_name[splinter.name] = splinter
+        pop = self.population
+        n = pop.size
+        members = np.flatnonzero(
+            (pop.group[:n] == group.index) & np.isin(pop.status[:n], WITH_GROUP)
+        )
+        leaving = members[self.rng_events.random(len(members)) < SPLIT_SHARE]
+        pop.regroup(leaving, index)
+        self.flows.note("split", f"{splinter.name} splits from {group.name}")
+        return splinter
+
+    # -- views used by the submodels ----------------------------------------------
+    def active_groups(self) -> list[ArmedGroup]:
+        return self.groups
+
+    def group_array(self, name: str) -> np.ndarray:
+        """A per-group-slot array of a group attribute (unused slots are 0)."""
+        values = np.zeros(self.n_group_slots)
+        for g in self.groups:
+            match name:
+                case "consent_cantonment":
+                    v = g.consent.get("cantonment", False)
+                case "exists":
+                    v = True
+                case "consent_ddr":
+                    v = g.consent.get("accelerated_ddr", False) or g.consent.get(
+                        "integration", False
+                    )
+                case _:
+                    v = getattr(g, name)
+            values[g.index] = float(v)
+        return values
+
+    def consent_matrix(self) -> np.ndarray:
+        """Bool matrix [group slot, programme] of this month's consent."""
+        matrix = np.zeros((self.n_group_slots, len(PROGRAMMES)), bool)
+        for g in self.groups:
+            for p, j in self.programme_column.items():
+                matrix[g.index, j] = g.consent.get(p, False)
+        return matrix
+
+    def exposed_to_state_pay(self, group: int) -> bool:
+        """Does the group have members on a state salary (MOC, training, army)?"""
+        return bool(self.start_counts[group][:, STATE_PAID].sum() > 0)
+
+    def reinsertion_capacity(self) -> int:
+        cap = self.scenario.programmes.reinsertion.monthly_capacity
+        if militia_programme_open(self):
+            cap += self.scenario.programmes.militia_programme.monthly_capacity
+        return cap
+
+    def series_value(self, name: str) -> float:
+        match name:
+            case "political_progress":
+                return self.government.progress
+            case "pressure":
+                return self.mission.pressure
+            case "mission_presence":
+                return self.mission.presence
+            case "cvr_usd_year":
+                return float(self.cvr_intensity.sum() * 1e6)
+            case "sites_built":
+                return self.sites.n_built(self.scenario.programmes.cantonment.build_months)
+            case "quota":
+                return self.programmes.quota
+            case "ranks_settled":
+                return float(self.programmes.ranks_settled)
+            case "agreement_in_force":
+                return float(self.programmes.agreement_in_force)
+            case "hardening":
+                return hardening(self)
+            case "pre_cantonment_open":
+                return float(self.programmes.pre_cantonment_open)
+            case "moc_open":
+                return float(moc_open(self))
+            case "accelerated_ddr_open":
+                return float(
+                    self.programmes.accelerated_launched is not None
+                    and self.programmes.agreement_in_force
+                )
+            case "general_integration_open":
+                return float(
+                    self.programmes.general_integration_open and self.programmes.agreement_in_force
+                )
+            case "reinsertion_open":
+                return float(reinsertion_open(self))
+            case "cost_usd":
+                return self.cost_total_usd()
+        raise KeyError(name)
+
+    def label(self, month: int | None = None) -> str:
+        return month_label(self.month if month is None else month, self.scenario.calendar.start)
+
+    # -- the schedule --------------------------------------------------------------
+    def step(self) -> None:
+        """One month: events, programmes, government, mission, groups, people, hazards."""
+        self.start_counts = self.population.counts.copy()
+        self.mission.step()
+        decay_pressure(self)
+        for event in self.events_by_month.get(self.month, ()):
+            apply_event(self, event)
+        open_programmes(self)
+        self.government.step()
+        allocate_cvr(self)
+        build_sites(self)
+        self.agents_by_type[ArmedGroup].shuffle_do("step")
+        try_launch_accelerated_ddr(self)
+        staff_moc(self)
+        recruit(self)
+        settle_ranks(self)
+        complete_training(self)
+        update_person_trust(self)
+        self.people_decide()
+        self.move_on_from_cantonment()
+        extremist_hazard(self)
+        clash_hazard(self)
+        self.count_costs()
+        self.history.record()
+        self.datacollector.collect(self)
+        self.month += 1
+        if self.month >= self.months:
+            self.running = False
+
+    def people_decide(self) -> None:
+        """The vectorized monthly choice of everyone who reconsiders this month.
+
+        A share ``revision_rate`` reconsiders in an ordinary month; in a month when a new
+        option opens (accelerated DDR launches, integration or reinsertion opens) everyone
+        it is open to reconsiders too, as the news reaches them.
+        """
+        pop = self.population
+        rate = self.scenario.behaviour.revision_rate
+        revising = np.flatnonzero(self.rng_choice.random(pop.size, dtype=np.float32) < rate)
+        choose(self, revising, announced=self.programmes.take_announcements())
+        reconsider_integration(self, revising)
+
+    def move_on_from_cantonment(self) -> None:
+        """At the stay cap, people in formal cantonment register for integration (if it is
+        open, their group consents and places are left this month) or go back to the group."""
+        rows = end_of_stay(self)
+        if len(rows) == 0:
+            return
+        pop = self.population
+        state = self.programmes
+        if state.general_integration_open and state.agreement_in_force:
+            consents = self.consent_matrix()[:, self.programme_column["integration"]]
+            eligible = rows[consents[pop.group[rows]] & ~pop.child[rows]]
+            k = min(len(eligible), registration_capacity(self))
+            registering = self.rng_choice.permutation(eligible)[:k]
+            screen(self, registering)
+            rows = np.setdiff1d(rows, registering)
+        pop.move(rows, Status.ACTIVE, self.month, where=pop.home[rows])
+
+    def count_costs(self) -> None:
+        """Add this month's running costs to ``costs`` (one-off costs are booked where they
+        arise: CVR, sites, registration, integration, reinsertion).
+
+        Committee allowances (kFCFA, also converted to USD); support in pre-cantonment and
+        cantonment (``support_value`` per person and month); MOC salary plus support
+        (``moc_pay`` + ``moc.unit_cost_usd_per_month`` per member and month); trainees'
+        pay (``moc_pay``). Head counts are those at the end of the month; FCFA amounts are
+        converted with ``economy.usd_per_kfcfa``.
+        """
+        sc = self.scenario
+        fx = sc.economy.usd_per_kfcfa
+        pr = sc.programmes
+        participating = sum(
+            1 for g in self.groups if g.covered_by_agreement(self) and not g.boycotting
+        )
+        allowances = monthly_allowance_cost_kfcfa(self, participating)
+        self.costs["allowances_kfcfa"] += allowances
+        self.costs["allowances_usd"] += allowances * fx
+        held = self.population.counts.sum(axis=(0, 1))  # people by status, end of month
+        self.costs["assembly_support_usd"] += fx * (
+            held[Status.PRE_CANTONED] * pr.pre_cantonment.support_value
+            + held[Status.CANTONED] * pr.cantonment.support_value
+        )
+        self.costs["moc_usd"] += held[Status.MOC] * (
+            sc.economy.moc_pay * fx + pr.moc.unit_cost_usd_per_month
+        )
+        self.costs["training_usd"] += held[Status.TRAINING] * sc.economy.moc_pay * fx
+        self.costs["sites_usd"] = self.sites.spent_usd
+
+    def cost_total_usd(self) -> float:
+        """Programme cost so far, USD: the sum of the ``*_usd`` cost counters."""
+        return float(sum(v for k, v in self.costs.items() if k.endswith("_usd")))
+
+    def run(self) -> DDRModel:
+        """Run every month of the calendar; return the model."""
+        while self.running:
+            self.step()
+        return self
+
+
+def _status_total(status: Status):
+    def total(model: DDRModel) -> int:
+        return int(model.history.counts[model.month, :, :, status].sum())
+
+    return total
+
+
+def _quota(scenario: Scenario) -> int:
+    """Integration places; no cap means everyone who could ever be in a group."""
+    quota = scenario.programmes.integration.quota
+    if quota is None:
+        return sum(g.armed + g.unarmed for g in scenario.groups) + sum(
+            r.youth_pool for r in scenario.regions
+        )
+    return quota

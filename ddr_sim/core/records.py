@@ -1,0 +1,123 @@
+"""What a run records each month: status counts, flows and model-level series.
+
+Counts are one int32 array ``counts[month, group, region, status]``, copied each month
+from the running head counts that ``Population`` keeps; flows (people who entered a
+status, or event counts) are arrays ``[month, group, region]``. Nothing is stored per
+person.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ddr_sim.core.statuses import N_STATUSES
+
+if TYPE_CHECKING:
+    from ddr_sim.config.scenario import Event
+    from ddr_sim.core.model import DDRModel
+
+#: Flows by group and region, per month.
+FLOW_NAMES = (
+    "recruited",
+    "moc_assigned",
+    "pre_cantoned",
+    "cantoned",
+    "registered",
+    "declared_unfit",
+    "integrated",
+    "reinserted",
+    "rejoined",
+    "killed",
+    "clashes",
+    "attacks",
+)
+
+
+class Flows:
+    """Monthly flow counters, ``values[name][month, group, region]``."""
+
+    def __init__(self, model: DDRModel, months: int):
+        self.model = model
+        shape = (months, model.n_group_slots, model.n_regions)
+        self.values = {name: np.zeros(shape, np.int32) for name in FLOW_NAMES}
+        self.events: list[tuple[int, str, str]] = []
+
+    def add(self, name: str, rows: np.ndarray) -> None:
+        """Count people in ``rows`` under ``name`` this month, by group and region."""
+        if len(rows) == 0:
+            return
+        m = self.model
+        pop = m.population
+        idx = pop.group[rows].astype(np.int64) * m.n_regions + pop.where[rows]
+        counts = np.bincount(idx, minlength=m.n_group_slots * m.n_regions)
+        self.values[name][m.month] += counts.reshape(m.n_group_slots, m.n_regions).astype(np.int32)
+
+    def bump(self, name: str, group: int, region: int | None = None) -> None:
+        m = self.model
+        r = region if region is not None else m.groups[group].stronghold
+        self.values[name][m.month, group, r] += 1
+
+    def bump_region(self, name: str, region: int) -> None:
+        """An event with no group (e.g. an extremist attack); booked on group slot 0."""
+        self.values[name][self.model.month, 0, region] += 1
+
+    def note_event(self, event: Event) -> None:
+        self.events.append((self.model.month, event.type, event.note))
+
+    def note(self, kind: str, note: str) -> None:
+        """An emergent event (a split, a launch) that the scenario did not schedule."""
+        self.events.append((self.model.month, kind, note))
+
+
+class History:
+    """Counts by month x group x region x status, and the model-level series."""
+
+    SERIES = (
+        "political_progress",
+        "pressure",
+        "mission_presence",
+        "cvr_usd_year",
+        "sites_built",
+        "quota",
+        "ranks_settled",
+        "agreement_in_force",
+        "hardening",
+        "pre_cantonment_open",
+        "moc_open",
+        "accelerated_ddr_open",
+        "general_integration_open",
+        "reinsertion_open",
+        "cost_usd",
+    )
+    GROUP_SERIES = (
+        "exists",
+        "trust",
+        "hedge",
+        "consent_cantonment",
+        "consent_ddr",
+        "boycotting",
+        "fighting",
+    )
+
+    def __init__(self, model: DDRModel, months: int):
+        self.model = model
+        g, r = model.n_group_slots, model.n_regions
+        self.counts = np.zeros((months, g, r, N_STATUSES), np.int32)
+        self.series = {name: np.zeros(months) for name in self.SERIES}
+        self.group_series = {name: np.zeros((months, g)) for name in self.GROUP_SERIES}
+        self.listed = np.zeros((months, g), np.int32)
+        self.listed_armed = np.zeros((months, g), np.int32)
+
+    def record(self) -> None:
+        m = self.model
+        t = m.month
+        pop = m.population
+        self.counts[t] = pop.counts
+        self.listed[t] = pop.listed_by_group
+        self.listed_armed[t] = pop.listed_armed_by_group
+        for name in self.SERIES:
+            self.series[name][t] = m.series_value(name)
+        for name in self.GROUP_SERIES:
+            self.group_series[name][t] = m.group_array(name)

@@ -1,0 +1,1 @@
+"""The interactive SolaraViz dashboard: its model wrapper, views and browser assets."""

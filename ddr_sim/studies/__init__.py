@@ -1,0 +1,1 @@
+"""Workflows with reports: policy comparison, calibration and the validation report."""

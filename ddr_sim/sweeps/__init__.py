@@ -1,0 +1,1 @@
+"""Parameter sweeps: designs, the on-disk store and the coordinator that runs them."""
