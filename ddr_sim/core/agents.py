@@ -13,11 +13,13 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 from mesa.agentset import _HardKeyAgentSet
 
 from ddr_sim.config.calendar import month_index
 from ddr_sim.core.mechanisms.paid_delay import participation_score
 from ddr_sim.core.mechanisms.politics_gate import decide_consent
+from ddr_sim.core.mechanisms.pressure import review_quota
 from ddr_sim.core.mechanisms.shocks import offensive
 from ddr_sim.core.mechanisms.trust import hedge_share, shift_group_trust, update_group_trust
 from ddr_sim.core.statuses import Status
@@ -135,17 +137,19 @@ def _collector_paused() -> Iterator[None]:
 class ArmedGroup(mesa.Agent):
     """An armed group: consents to programmes, hedges, boycotts, fights and splits.
 
-    Rule: consent to a programme when the consent score (political progress against its
-    demand, trust, pressure, less interim hardening and paid delay) exceeds the
-    threshold; hold back a share ``hedge_max (1 - trust)`` of its best fighters; boycott the
-    follow-up bodies when the participation score falls below the boycott threshold; split
-    with a hazard that grows as cohesion and trust fall.
+    Rule: the share of its commanders who consent to a programme rises with the consent
+    score (political progress against its demand, trust, pressure, less interim hardening,
+    paid delay, outside income and the guarantor's absence) along a logistic curve; hold
+    back a share of its best fighters that rises as trust falls and outside income grows;
+    boycott the follow-up bodies when the participation score falls below the boycott
+    threshold; split with a hazard that grows as cohesion and trust fall.
 
     Attributes: index (row in group arrays), name, coalition, signatory, signed_month,
     political_demand, trust (government <-> group), cohesion, recruitment_share,
     region_weights {region index: share}, stronghold (region with most members),
-    consent {programme: bool}, hedge (held-back share), boycott_until, boycotting,
-    fighting_until, parent (index of the group it split from, or None).
+    consent {programme: share of commanders consenting}, hedge (held-back share),
+    boycott_until, boycotting, fighting_until, war_news (a fight began and its integrated
+    members have not yet weighed it), parent (index of the group it split from, or None).
     """
 
     def __init__(self, model: DDRModel, index: int, spec: Group, name: str | None = None):
@@ -168,11 +172,12 @@ class ArmedGroup(mesa.Agent):
         self.recruitment_share = spec.recruitment_share
         self.region_weights = {model.region_index[r]: w for r, w in spec.regions.items() if w > 0}
         self.stronghold = max(self.region_weights, key=self.region_weights.get)
-        self.consent: dict[str, bool] = {}
+        self.consent: dict[str, float] = {}
         self.hedge = hedge_share(model, self)
         self.boycott_until = -1
         self.boycotting = False
         self.fighting_until = -1
+        self.war_news = False
         self.parent: int | None = None
         self.spec = spec
 
@@ -209,7 +214,7 @@ class ArmedGroup(mesa.Agent):
         )
         self.consent = decide_consent(model, self)
         if self.boycotting:
-            self.consent = {p: False for p in self.consent}
+            self.consent = dict.fromkeys(self.consent, 0.0)
         self.maybe_split()
 
     def maybe_split(self) -> None:
@@ -228,8 +233,10 @@ class Government(mesa.Agent):
     Rule: political progress grows each month by
     ``progress_rate * will * (0.5 + progress_trust_feedback * mean trust)
     * (1 + mediation * presence) * (1 - P)`` while the agreement is in force; salaries
-    are paid late with probability ``1 - pay_reliability``; a transition regime with a
-    military approach attacks low-trust groups once the mission is not there to stop it.
+    are paid late with probability ``1 - pay_reliability``; the integration quota is
+    revised when places run short (``review_quota``); the army moves on towns a group
+    holds with a monthly chance that grows with the military approach, the mission's
+    absence and the group's lack of trust (``decide_offensives``).
 
     Attributes: regime, political_will, progress (P in [0, 1]), progress_delta,
     pay_reliability, paid_late, screening_strictness, chain_of_command_flexibility,
@@ -267,17 +274,30 @@ class Government(mesa.Agent):
             self.progress_delta = rate * (1.0 - self.progress)
             self.progress += self.progress_delta
         self.paid_late = bool(model.rng_events.random() > self.pay_reliability)
+        review_quota(model)
         self.decide_offensives()
 
     def decide_offensives(self) -> None:
+        """Move on each region whose towns a group holds, with monthly probability
+
+        ``offensive_rate * military_approach * (1 - presence) * (1 - T_g)``:
+
+        the state wants its authority back where groups hold the towns; the mission's
+        presence stands between them (Walter 1997; Fortna 2008), trust makes force less
+        wanted. A taken region passes to the army (``shocks.offensive``).
+        """
         model = self.model
-        threshold = model.scenario.behaviour.fight_threshold
-        if self.regime != "transition" or self.military_approach < 0.5:
+        b = model.scenario.behaviour
+        absent = 1.0 - model.mission.presence
+        if absent <= 0 or self.military_approach <= 0:
             return
-        chance = self.military_approach * (1.0 - model.mission.presence) * 0.2
-        for g in model.active_groups():
-            if g.trust < threshold and model.rng_events.random() < chance:
-                offensive(model, g, g.stronghold, severity=self.military_approach)
+        for region in np.flatnonzero(model.towns_holder >= 0):
+            if int(region) in model.captures:
+                continue
+            group = model.groups[int(model.towns_holder[region])]
+            p = b.offensive_rate * self.military_approach * absent * (1.0 - group.trust)
+            if model.rng_events.random() < p:
+                offensive(model, group, int(region), severity=self.military_approach)
 
 
 class Mission(mesa.Agent):

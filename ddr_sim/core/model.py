@@ -13,11 +13,13 @@ from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
 from ddr_sim.core.mechanisms.interim_hardening import hardening
 from ddr_sim.core.mechanisms.list_inflation import recruit
+from ddr_sim.core.mechanisms.outside_options import rent_ratio
 from ddr_sim.core.mechanisms.paid_delay import monthly_allowance_cost_kfcfa
 from ddr_sim.core.mechanisms.politics_gate import PROGRAMMES
 from ddr_sim.core.mechanisms.pressure import (
     complete_training,
     decay_pressure,
+    redeploy_to_new_units,
     registration_capacity,
     screen,
     settle_ranks,
@@ -25,7 +27,12 @@ from ddr_sim.core.mechanisms.pressure import (
 )
 from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.reversal import reconsider_integration
-from ddr_sim.core.mechanisms.shocks import apply_event, clash_hazard, extremist_hazard
+from ddr_sim.core.mechanisms.shocks import (
+    apply_event,
+    clash_hazard,
+    complete_captures,
+    extremist_hazard,
+)
 from ddr_sim.core.mechanisms.trust import update_person_trust
 from ddr_sim.core.population import Population
 from ddr_sim.core.programmes import ProgrammeState, moc_open, open_programmes, staff_moc
@@ -74,6 +81,15 @@ class DDRModel(mesa.Model):
             ],
             np.int64,
         )
+        #: Who holds the towns of each region (a group index, -1 for the government).
+        self.towns_holder = np.array(
+            [-1 if r.towns == "government" else group_index[r.towns] for r in scenario.regions],
+            np.int64,
+        )
+        #: Regions the army is taking: region -> month it holds them (``shocks.offensive``).
+        self.captures: dict[int, int] = {}
+        #: Outside income each group controls, per member, relative to army pay (this month).
+        self.rent_ratio = np.zeros(2 * len(scenario.groups))
         self.programme_column = {p: i for i, p in enumerate(PROGRAMMES)}
         self.cvr_intensity = np.zeros(self.n_regions)
         self.danger = {"moc": 0.0, "cantonment": 0.0}
@@ -209,12 +225,12 @@ class DDRModel(mesa.Model):
         for g in self.groups:
             match name:
                 case "consent_cantonment":
-                    v = g.consent.get("cantonment", False)
+                    v = g.consent.get("cantonment", 0.0)
                 case "exists":
                     v = True
                 case "consent_ddr":
-                    v = g.consent.get("accelerated_ddr", False) or g.consent.get(
-                        "integration", False
+                    v = max(
+                        g.consent.get("accelerated_ddr", 0.0), g.consent.get("integration", 0.0)
                     )
                 case _:
                     v = getattr(g, name)
@@ -222,12 +238,20 @@ class DDRModel(mesa.Model):
         return values
 
     def consent_matrix(self) -> np.ndarray:
-        """Bool matrix [group slot, programme] of this month's consent."""
-        matrix = np.zeros((self.n_group_slots, len(PROGRAMMES)), bool)
+        """Matrix [group slot, programme] of this month's consent shares (float32)."""
+        matrix = np.zeros((self.n_group_slots, len(PROGRAMMES)), np.float32)
         for g in self.groups:
             for p, j in self.programme_column.items():
-                matrix[g.index, j] = g.consent.get(p, False)
+                matrix[g.index, j] = g.consent.get(p, 0.0)
         return matrix
+
+    def coalition_array(self) -> np.ndarray:
+        """Per group slot: an index of its coalition (-1 for unused slots)."""
+        names = sorted({g.coalition for g in self.groups})
+        out = np.full(self.n_group_slots, -1, np.int64)
+        for g in self.groups:
+            out[g.index] = names.index(g.coalition)
+        return out
 
     def exposed_to_state_pay(self, group: int) -> bool:
         """Does the group have members on a state salary (MOC, training, army)?"""
@@ -290,6 +314,8 @@ class DDRModel(mesa.Model):
         for event in self.events_by_month.get(self.month, ()):
             apply_event(self, event)
         open_programmes(self)
+        self.rent_ratio = rent_ratio(self)
+        complete_captures(self)
         self.government.step()
         allocate_cvr(self)
         build_sites(self)
@@ -298,6 +324,7 @@ class DDRModel(mesa.Model):
         staff_moc(self)
         recruit(self)
         settle_ranks(self)
+        redeploy_to_new_units(self)
         complete_training(self)
         update_person_trust(self)
         self.people_decide()
@@ -334,7 +361,8 @@ class DDRModel(mesa.Model):
         state = self.programmes
         if state.general_integration_open and state.agreement_in_force:
             consents = self.consent_matrix()[:, self.programme_column["integration"]]
-            eligible = rows[consents[pop.group[rows]] & ~pop.child[rows]]
+            allowed = pop.lenience[rows] < consents[pop.group[rows]]
+            eligible = rows[allowed & ~pop.child[rows] & ~pop.declared_unfit[rows]]
             k = min(len(eligible), registration_capacity(self))
             registering = self.rng_choice.permutation(eligible)[:k]
             screen(self, registering)

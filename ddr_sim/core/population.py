@@ -47,6 +47,9 @@ class Population:
     risk_tolerance : float32  in [0, 1]; 1 ignores danger
     income : float32   income expectation, kFCFA/month (what the current status pays)
     listed : bool      on a list submitted by the group
+    lenience : float32  in [0, 1): how readily the person's commander lets them take a step the
+                       group only partly consents to (open when lenience < the consent share)
+    declared_unfit : bool  declared medically unfit at screening (never registers again)
     """
 
     def __init__(self, capacity: int, n_group_slots: int, n_regions: int):
@@ -69,6 +72,8 @@ class Population:
         self.risk_tolerance = np.zeros(capacity, np.float32)
         self.income = np.zeros(capacity, np.float32)
         self.listed = np.zeros(capacity, bool)
+        self.lenience = np.zeros(capacity, np.float32)
+        self.declared_unfit = np.zeros(capacity, bool)
 
     def add(
         self,
@@ -101,6 +106,8 @@ class Population:
         self.trust[rows] = np.clip(trust + rng.normal(0.0, 0.1, n), 0.0, 1.0)
         self.risk_tolerance[rows] = rng.random(n, dtype=np.float32)
         self.listed[rows] = False
+        self.lenience[rows] = rng.random(n, dtype=np.float32)
+        self.declared_unfit[rows] = False
         np.add.at(self.counts, (self.group[rows], self.where[rows], Status.ACTIVE), 1)
         return rows
 
@@ -118,6 +125,14 @@ class Population:
         self.since[rows] = month
         if where is not None:
             self.where[rows] = where
+        self._tally(rows, +1)
+
+    def relocate(self, rows: np.ndarray, where: np.ndarray | int) -> None:
+        """Move ``rows`` to region ``where`` without changing their status."""
+        if len(rows) == 0:
+            return
+        self._tally(rows, -1)
+        self.where[rows] = where
         self._tally(rows, +1)
 
     def regroup(self, rows: np.ndarray, group: int) -> None:

@@ -6,6 +6,10 @@ integration pay and weakens every incentive to settle (Fearon 2004).
     miner_net     = gold_gross (1 - gold_tax)            (the site holder takes the tax)
     group_income_per_member_g = group_pay + trafficking_income
                                 + gold_tax * gold_gross * miners_taxed_by_g / members_g
+    rent_g        = (group_income_per_member_g - group_pay) / army_pay
+
+rent_g is the income the group itself controls; it makes the group hold more fighters
+back (trust) and consent less to the steps that end the process (politics_gate).
 
 Mining is open to a person where the region has gold capacity (``regions.gold_sites``,
 the share of its members who can find a place on a site) and the site is not in
@@ -59,3 +63,17 @@ def group_income_per_member(model: DDRModel) -> np.ndarray:
     np.add.at(revenue, model.region_controller[held], tax[held])
     per_member = np.divide(revenue, members, out=np.zeros(g_count), where=members > 0)
     return eco.group_pay + eco.trafficking_income + per_member
+
+
+def rent_ratio(model: DDRModel) -> np.ndarray:
+    """Outside income each group controls, per member, relative to army pay.
+
+    Trafficking and the group's share of gold taxes (what ``group_income_per_member``
+    adds to ``group_pay``): the group's own economy, which integration would end.
+    """
+    eco = model.scenario.economy
+    rent = group_income_per_member(model) - eco.group_pay
+    if eco.army_pay <= 0:
+        return np.zeros_like(rent)
+    with np.errstate(over="ignore"):
+        return np.minimum(rent / eco.army_pay, 1e3)

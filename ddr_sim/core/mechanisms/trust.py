@@ -14,9 +14,13 @@ passed without DDR (a broken calendar), and the last term is the credible-commit
 loss once the mission (the guarantor) has left. Clashes, one-sided sanctions and coups
 remove trust at once (``shocks``). Low trust makes groups hedge:
 
-    held-back share h_g = hedge_max (1 - T_g)
+    held-back share h_g = min(1, hedge_max ((1 - T_g) + w_R rent_g + w_G (1 - presence)))
 
-of their best armed fighters (quality above 1 - h_g) stay out of every programme.
+of their best armed fighters (quality above 1 - h_g) stay out of every programme. rent_g is
+the outside income the group controls per member (gold taxes, trafficking; mechanism 5)
+relative to army pay: the richer the group's own economy, the more its leaders keep back
+(DOMAIN 4.5); the last term counts once the mission (the guarantor) has deployed and
+left.
 A person's trust in the state drifts towards the group's at ``trust_person_adjust`` a month
 and drops when the person's own salary is late.
 """
@@ -67,7 +71,12 @@ def shift_group_trust(group: ArmedGroup, delta: float) -> None:
 
 def hedge_share(model: DDRModel, group: ArmedGroup) -> float:
     """Share of the best armed fighters the group keeps out of every process."""
-    return model.scenario.behaviour.hedge_max * (1.0 - group.trust)
+    b = model.scenario.behaviour
+    mission = model.mission
+    pull = 1.0 - group.trust + b.hedge_rent_weight * float(model.rent_ratio[group.index])
+    if mission.ever_present:
+        pull += b.hedge_guarantee_weight * (1.0 - mission.presence)
+    return min(1.0, b.hedge_max * pull)
 
 
 def held_back(model: DDRModel, rows: np.ndarray | slice) -> np.ndarray:
