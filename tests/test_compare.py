@@ -271,7 +271,7 @@ def test_recommendations_validate_against_the_baseline():
         if policy.combine_best is None:
             assert scenario_hash(prepared.scenarios[policy.name]) != base, policy.name
     mission = prepared.scenarios["mission_stays_to_2024_end"]
-    assert not next(e for e in mission.events if e.type == "mission_exit").enabled
+    assert mission.mission.mandate_end == "2024-12"
     assert prepared.horizons == ["2020-12", cmp.END]
 
 
