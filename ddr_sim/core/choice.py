@@ -124,7 +124,7 @@ def _keep_income(
     model: DDRModel, view: MonthView, status: np.ndarray, group_income: np.ndarray
 ) -> np.ndarray:
     """Income of staying as one is; ``status`` as intp indices."""
-    sc = model.scenario
+    sc = model.spec
     eco = sc.economy
     reliability = model.government.pay_reliability
     by_status = np.zeros(len(Status), np.float32)
@@ -146,7 +146,7 @@ def utilities(
     """
     if open_options is None:
         open_options = np.ones(N_OPTIONS, bool)
-    sc = model.scenario
+    sc = model.spec
     b = sc.behaviour
     pop = model.population
     status = pop.status[rows]
@@ -216,7 +216,7 @@ class GroupGates:
         consent = view.consent
         signatory = view.signatory
         militia_open = militia_programme_open(model)
-        offer = model.scenario.programmes.militia_programme.offer
+        offer = model.spec.programmes.militia_programme.offer
         everyone = np.ones(len(signatory), np.float32)
         return cls(
             pre_cantonment=consent[:, column["pre_cantonment"]],
@@ -392,7 +392,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     if len(rows) == 0:
         return
     u, income = utilities(model, view, rows, open_options=ok.any(axis=1))
-    pick = logit_draw(rng, u, ok, model.scenario.behaviour.choice_scale)
+    pick = logit_draw(rng, u, ok, model.spec.behaviour.choice_scale)
     region = pop.where[rows].astype(np.int64)
     month = model.month
 
@@ -431,5 +431,5 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
                 pop.move(people, Status.REINSERTED, month)
                 model.flows.add("reinserted", people)
                 model.costs["reinsertion_usd"] += (
-                    len(people) * model.scenario.programmes.reinsertion.unit_cost_usd
+                    len(people) * model.spec.programmes.reinsertion.unit_cost_usd
                 )

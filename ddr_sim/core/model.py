@@ -7,8 +7,9 @@ import numpy as np
 
 from ddr_sim.config.calendar import month_index, month_label
 from ddr_sim.config.scenario import Scenario
-from ddr_sim.core.agents import ArmedGroup, Combatant, Government, Mission
+from ddr_sim.core.agents import ArmedGroup, Government, Mission
 from ddr_sim.core.choice import choose
+from ddr_sim.core.combatant import Combatant
 from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
 from ddr_sim.core.mechanisms.interim_hardening import hardening
@@ -58,7 +59,8 @@ class DDRModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0):
         streams = np.random.SeedSequence(seed).spawn(4)
         super().__init__(rng=np.random.default_rng(streams[3]))
-        self.scenario_spec = scenario
+        #: The validated scenario (``model.scenario`` is Mesa's own experiment scenario).
+        self.spec = scenario
         self.seed = seed
         self.rng_population = np.random.default_rng(streams[0])
         self.rng_choice = np.random.default_rng(streams[1])
@@ -127,27 +129,12 @@ class DDRModel(mesa.Model):
         self.history = History(self, self.months)
         self._populate()
         self.start_counts = self.population.counts.copy()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                **{s.name.lower(): _status_total(s) for s in Status},
-                "political_progress": lambda m: m.government.progress,
-                "mean_trust": lambda m: float(np.mean([g.trust for g in m.active_groups()])),
-            }
-        )
         self.running = True
-
-    @property
-    def scenario(self) -> Scenario:  # the validated YAML scenario (not Mesa's Scenario)
-        return self.scenario_spec
-
-    @scenario.setter
-    def scenario(self, value) -> None:  # Mesa's base class assigns its own; keep ours
-        self._mesa_scenario = value
 
     # -- creation ------------------------------------------------------------------
     def _populate(self) -> None:
         rng = self.rng_population
-        for group, spec in zip(self.groups, self.scenario.groups, strict=True):
+        for group, spec in zip(self.groups, self.spec.groups, strict=True):
             regions = np.array(list(group.region_weights))
             shares = np.array([group.region_weights[r] for r in regions])
             shares = shares / shares.sum()
@@ -175,9 +162,9 @@ class DDRModel(mesa.Model):
             child=child,
             trust=trust,
             month=self.month,
-            fitness_base=self.scenario.behaviour.fitness_base,
+            fitness_base=self.spec.behaviour.fitness_base,
         )
-        Combatant.create_batch(self, rows.tolist())
+        Combatant.create_rows(self, rows.tolist())
         return rows
 
     def members_by_region(self) -> np.ndarray:
@@ -258,9 +245,9 @@ class DDRModel(mesa.Model):
         return bool(self.start_counts[group][:, STATE_PAID].sum() > 0)
 
     def reinsertion_capacity(self) -> int:
-        cap = self.scenario.programmes.reinsertion.monthly_capacity
+        cap = self.spec.programmes.reinsertion.monthly_capacity
         if militia_programme_open(self):
-            cap += self.scenario.programmes.militia_programme.monthly_capacity
+            cap += self.spec.programmes.militia_programme.monthly_capacity
         return cap
 
     def series_value(self, name: str) -> float:
@@ -274,7 +261,7 @@ class DDRModel(mesa.Model):
             case "cvr_usd_year":
                 return float(self.cvr_intensity.sum() * 1e6)
             case "sites_built":
-                return self.sites.n_built(self.scenario.programmes.cantonment.build_months)
+                return self.sites.n_built(self.spec.programmes.cantonment.build_months)
             case "quota":
                 return self.programmes.quota
             case "ranks_settled":
@@ -303,7 +290,7 @@ class DDRModel(mesa.Model):
         raise KeyError(name)
 
     def label(self, month: int | None = None) -> str:
-        return month_label(self.month if month is None else month, self.scenario.calendar.start)
+        return month_label(self.month if month is None else month, self.spec.calendar.start)
 
     # -- the schedule --------------------------------------------------------------
     def step(self) -> None:
@@ -333,7 +320,6 @@ class DDRModel(mesa.Model):
         clash_hazard(self)
         self.count_costs()
         self.history.record()
-        self.datacollector.collect(self)
         self.month += 1
         if self.month >= self.months:
             self.running = False
@@ -346,7 +332,7 @@ class DDRModel(mesa.Model):
         it is open to reconsiders too, as the news reaches them.
         """
         pop = self.population
-        rate = self.scenario.behaviour.revision_rate
+        rate = self.spec.behaviour.revision_rate
         revising = np.flatnonzero(self.rng_choice.random(pop.size, dtype=np.float32) < rate)
         choose(self, revising, announced=self.programmes.take_announcements())
         reconsider_integration(self, revising)
@@ -379,7 +365,7 @@ class DDRModel(mesa.Model):
         pay (``moc_pay``). Head counts are those at the end of the month; FCFA amounts are
         converted with ``economy.usd_per_kfcfa``.
         """
-        sc = self.scenario
+        sc = self.spec
         fx = sc.economy.usd_per_kfcfa
         pr = sc.programmes
         participating = sum(
@@ -408,13 +394,6 @@ class DDRModel(mesa.Model):
         while self.running:
             self.step()
         return self
-
-
-def _status_total(status: Status):
-    def total(model: DDRModel) -> int:
-        return int(model.history.counts[model.month, :, :, status].sum())
-
-    return total
 
 
 def _quota(scenario: Scenario) -> int:

@@ -9,7 +9,8 @@ Head counts by group x region x status (``counts``) and listed people by group
 (``listed_by_group``, ``listed_armed_by_group``) are kept up to date by the methods that
 change status, place, group or listing (``add``, ``move``, ``regroup``, ``mark_listed``),
 so nothing needs to scan the population to count it. Change those columns only through
-these methods.
+these methods. They also keep a log of every change of status or region (``history``),
+so that one person's life can be followed.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ class Population:
         self.listed = np.zeros(capacity, bool)
         self.lenience = np.zeros(capacity, np.float32)
         self.declared_unfit = np.zeros(capacity, bool)
+        #: (month, rows, status, where) of each change, in order
+        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(
         self,
@@ -109,7 +112,19 @@ class Population:
         self.lenience[rows] = rng.random(n, dtype=np.float32)
         self.declared_unfit[rows] = False
         np.add.at(self.counts, (self.group[rows], self.where[rows], Status.ACTIVE), 1)
+        self._note(month, rows)
         return rows
+
+    def _note(self, month: int, rows: np.ndarray) -> None:
+        self._log.append((month, rows.copy(), self.status[rows], self.where[rows]))
+
+    def history(self, row: int) -> list[tuple[int, int, int]]:
+        """``(month, status, region)`` of each change of person ``row``, oldest first."""
+        out = []
+        for month, rows, status, where in self._log:
+            for k in np.flatnonzero(rows == row):
+                out.append((month, int(status[k]), int(where[k])))
+        return out
 
     def _tally(self, rows: np.ndarray, sign: int) -> None:
         np.add.at(self.counts, (self.group[rows], self.where[rows], self.status[rows]), sign)
@@ -126,14 +141,16 @@ class Population:
         if where is not None:
             self.where[rows] = where
         self._tally(rows, +1)
+        self._note(month, rows)
 
-    def relocate(self, rows: np.ndarray, where: np.ndarray | int) -> None:
-        """Move ``rows`` to region ``where`` without changing their status."""
+    def relocate(self, rows: np.ndarray, where: np.ndarray | int, month: int) -> None:
+        """Move ``rows`` to region ``where`` in ``month`` without changing their status."""
         if len(rows) == 0:
             return
         self._tally(rows, -1)
         self.where[rows] = where
         self._tally(rows, +1)
+        self._note(month, rows)
 
     def regroup(self, rows: np.ndarray, group: int) -> None:
         """Move ``rows`` to another group (a split)."""

@@ -59,12 +59,12 @@ class ProgrammeState:
 
 
 def _reached(model: DDRModel, date: str | None) -> bool:
-    return date is not None and model.month >= month_index(date, model.scenario.calendar.start)
+    return date is not None and model.month >= month_index(date, model.spec.calendar.start)
 
 
 def open_programmes(model: DDRModel) -> None:
     """Open what the calendar opens this month; close interim measures at expiry."""
-    pr = model.scenario.programmes
+    pr = model.spec.programmes
     state = model.programmes
     state.registered_this_month = 0
     if not state.agreement_in_force:
@@ -84,7 +84,7 @@ def open_programmes(model: DDRModel) -> None:
     if state.general_integration_open:
         state.mark_ddr_started(model.month)
     if pr.reinsertion.opens is not None and model.month == month_index(
-        pr.reinsertion.opens, model.scenario.calendar.start
+        pr.reinsertion.opens, model.spec.calendar.start
     ):
         state.announce("REINSERT")
     for measure, status in (("pre_cantonment", Status.PRE_CANTONED), ("moc", Status.MOC)):
@@ -121,7 +121,7 @@ def staff_moc(model: DDRModel) -> None:
     """
     if not moc_open(model):
         return
-    pr = model.scenario.programmes.moc
+    pr = model.spec.programmes.moc
     counts = model.start_counts
     in_moc = counts[:, :, Status.MOC].sum(axis=1)
     size = counts.sum(axis=(1, 2)) - counts[:, :, Status.KILLED].sum(axis=1)

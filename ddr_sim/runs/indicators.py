@@ -325,7 +325,7 @@ def summarize(
     dict
         Indicator name -> value (ints, floats, NaN or date strings).
     """
-    sc = model.scenario
+    sc = model.spec
     start = sc.calendar.start
     t = recorded_months(model)
     n_groups = len(model.groups)

@@ -30,10 +30,10 @@ if TYPE_CHECKING:
 
 def allocate_cvr(model: DDRModel) -> None:
     """Set ``model.cvr_intensity`` (USD millions a year per region) for this month."""
-    c = model.scenario.programmes.cvr
+    c = model.spec.programmes.cvr
     intensity = np.zeros(model.n_regions)
     started = c.starts is not None and model.month >= month_index(
-        c.starts, model.scenario.calendar.start
+        c.starts, model.spec.calendar.start
     )
     presence = model.mission.presence
     if started and presence > 0 and c.budget_usd_per_year > 0:
@@ -54,12 +54,12 @@ def allocate_cvr(model: DDRModel) -> None:
 
 
 def recruitment_factor(model: DDRModel) -> np.ndarray:
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     return 1.0 / (1.0 + b.cvr_recruitment_cut * model.cvr_intensity)
 
 
 def clash_factor(model: DDRModel, group: ArmedGroup) -> float:
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     local = sum(w * model.cvr_intensity[r] for r, w in group.region_weights.items())
     return 1.0 / (1.0 + b.cvr_clash_cut * local)
 

@@ -42,13 +42,13 @@ def prospect(model: DDRModel, group: ArmedGroup) -> float:
         # once the lists have been submitted, a new recruit can no longer be listed
         return 0.0 if model.programmes.registration_months else 1.0
     if not group.signatory and militia_programme_open(model):
-        return model.scenario.programmes.militia_programme.credibility
+        return model.spec.programmes.militia_programme.credibility
     return 0.0
 
 
 def recruit(model: DDRModel) -> None:
     """A month of recruitment from the youth pools into the groups."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     rng = model.rng_population
     factor = recruitment_factor(model)
     new_group, new_home, new_count = [], [], []  # one entry per group and region

@@ -33,15 +33,15 @@ GOVERNMENT = -1
 
 def gold_gross(model: DDRModel) -> float:
     """Gross artisanal gold income per miner this month (kFCFA)."""
-    eco = model.scenario.economy
+    eco = model.spec.economy
     if eco.gold_rush_start is None:
         return eco.gold_income_before_rush
-    rush = month_index(eco.gold_rush_start, model.scenario.calendar.start)
+    rush = month_index(eco.gold_rush_start, model.spec.calendar.start)
     return eco.gold_income if model.month >= rush else eco.gold_income_before_rush
 
 
 def miner_net_income(model: DDRModel) -> float:
-    return gold_gross(model) * (1.0 - model.scenario.economy.gold_tax)
+    return gold_gross(model) * (1.0 - model.spec.economy.gold_tax)
 
 
 def mining_places(model: DDRModel) -> np.ndarray:
@@ -53,7 +53,7 @@ def mining_places(model: DDRModel) -> np.ndarray:
 
 def group_income_per_member(model: DDRModel) -> np.ndarray:
     """What staying with each group is worth per member this month (kFCFA)."""
-    eco = model.scenario.economy
+    eco = model.spec.economy
     counts = model.start_counts
     g_count = model.n_group_slots
     members = counts[:, :, [Status.ACTIVE, Status.MINING, Status.REJOINED]].sum(axis=(1, 2))
@@ -71,7 +71,7 @@ def rent_ratio(model: DDRModel) -> np.ndarray:
     Trafficking and the group's share of gold taxes (what ``group_income_per_member``
     adds to ``group_pay``): the group's own economy, which integration would end.
     """
-    eco = model.scenario.economy
+    eco = model.spec.economy
     rent = group_income_per_member(model) - eco.group_pay
     if eco.army_pay <= 0:
         return np.zeros_like(rent)

@@ -45,7 +45,7 @@ FINAL_STEPS = frozenset({"cantonment", "accelerated_ddr", "integration", "reinse
 
 def consent_score(model: DDRModel, group: ArmedGroup, programme: str) -> float:
     """The group's consent score for ``programme`` this month (see module docstring)."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     score = (
         b.consent_progress_weight * (model.government.progress - group.political_demand)
         + b.consent_trust_weight * (group.trust - 0.5)
@@ -54,7 +54,7 @@ def consent_score(model: DDRModel, group: ArmedGroup, programme: str) -> float:
     )
     if programme in FINAL_STEPS:
         score -= b.hardening_weight * hardening(model)
-        score -= b.allowance_delay_weight * allowance_excess(model.scenario.economy)
+        score -= b.allowance_delay_weight * allowance_excess(model.spec.economy)
         score -= b.consent_rent_weight * float(model.rent_ratio[group.index])
         if model.mission.ever_present:
             score -= b.consent_guarantee_weight * (1.0 - model.mission.presence)
@@ -69,7 +69,7 @@ def eligible(model: DDRModel, group: ArmedGroup, programme: str) -> bool:
 
 def decide_consent(model: DDRModel, group: ArmedGroup) -> dict[str, float]:
     """The share of the group's commanders who consent to each programme this month."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     if group.fighting:
         return dict.fromkeys(PROGRAMMES, 0.0)
     return {

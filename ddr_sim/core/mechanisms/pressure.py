@@ -63,7 +63,7 @@ if TYPE_CHECKING:
 
 def decay_pressure(model: DDRModel) -> None:
     m = model.mission
-    m.pressure *= 1.0 - model.scenario.behaviour.pressure_decay
+    m.pressure *= 1.0 - model.spec.behaviour.pressure_decay
 
 
 def raise_pressure(model: DDRModel, amount: float) -> None:
@@ -88,8 +88,8 @@ def readiness(model: DDRModel, programme: str) -> float:
 
 def launch_score(model: DDRModel) -> float:
     """L of the module docstring: the government's case for launching accelerated DDR."""
-    a = model.scenario.programmes.accelerated_ddr
-    b = model.scenario.behaviour
+    a = model.spec.programmes.accelerated_ddr
+    b = model.spec.behaviour
     return (
         model.mission.pressure
         - a.pressure_threshold
@@ -100,15 +100,15 @@ def launch_score(model: DDRModel) -> float:
 
 def try_launch_accelerated_ddr(model: DDRModel) -> None:
     """The government decides whether to launch accelerated DDR this month."""
-    a = model.scenario.programmes.accelerated_ddr
+    a = model.spec.programmes.accelerated_ddr
     state = model.programmes
     if state.accelerated_launched is not None or a.earliest is None:
         return
-    if model.month < month_index(a.earliest, model.scenario.calendar.start):
+    if model.month < month_index(a.earliest, model.spec.calendar.start):
         return
     if not moc_open(model):  # accelerated DDR takes MOC members: MOC must be running
         return
-    p = logistic(launch_score(model), model.scenario.behaviour.launch_softness)
+    p = logistic(launch_score(model), model.spec.behaviour.launch_softness)
     if model.rng_events.random() >= p:
         return
     state.accelerated_launched = model.month
@@ -122,10 +122,10 @@ def registration_capacity(model: DDRModel) -> int:
     state = model.programmes
     cap = 0
     if state.accelerated_launched is not None and state.agreement_in_force:
-        cap += model.scenario.programmes.accelerated_ddr.monthly_capacity
+        cap += model.spec.programmes.accelerated_ddr.monthly_capacity
     if state.general_integration_open and state.agreement_in_force:
-        cap += model.scenario.programmes.integration.monthly_capacity
-    support = 1.0 if model.scenario.mission.moc_support else 0.5
+        cap += model.spec.programmes.integration.monthly_capacity
+    support = 1.0 if model.spec.mission.moc_support else 0.5
     factor = support * (0.5 + 0.5 * model.mission.presence)
     return max(0, int(cap * factor) - state.registered_this_month)
 
@@ -143,7 +143,7 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     pop.declared_unfit[unfit_rows] = True
     model.programmes.registered_this_month += len(rows)
     model.costs["registration_usd"] += (
-        len(rows) * model.scenario.programmes.accelerated_ddr.unit_cost_usd
+        len(rows) * model.spec.programmes.accelerated_ddr.unit_cost_usd
     )
     pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
     pop.move(fit_rows, Status.TRAINING, model.month)
@@ -156,7 +156,7 @@ def settle_ranks(model: DDRModel) -> None:
     state = model.programmes
     if state.ranks_settled or state.ddr_started is None:
         return
-    if model.scenario.programmes.integration.quota_mode == "upfront":
+    if model.spec.programmes.integration.quota_mode == "upfront":
         state.ranks_settled = True
         return
     groups = model.active_groups()
@@ -177,7 +177,7 @@ def complete_training(model: DDRModel) -> None:
     if not state.ranks_settled or pop.number_in(Status.TRAINING) == 0:
         return
     n = pop.size
-    months = model.scenario.programmes.accelerated_ddr.training_months
+    months = model.spec.programmes.accelerated_ddr.training_months
     done = np.flatnonzero(
         (pop.status[:n] == Status.TRAINING) & (model.month - pop.since[:n] >= months)
     )
@@ -190,17 +190,17 @@ def complete_training(model: DDRModel) -> None:
     pop.move(done, Status.INTEGRATED, model.month, where=post)
     state.integrated_total += len(done)
     model.costs["integration_usd"] += (
-        len(done) * model.scenario.programmes.integration.unit_cost_usd
+        len(done) * model.spec.programmes.integration.unit_cost_usd
     )
     model.flows.add("integrated", done)
 
 
 def postings(model: DDRModel, rows: np.ndarray) -> np.ndarray:
     """Region where each of ``rows`` will serve (see the module docstring)."""
-    integration = model.scenario.programmes.integration
+    integration = model.spec.programmes.integration
     if integration.destination == "territorial":
         return model.population.home[rows]  # local units, near home
-    start = model.scenario.calendar.start
+    start = model.spec.calendar.start
     if not integration.units:
         return model.rng_choice.integers(0, model.n_regions, len(rows))  # posted anywhere
     opens = [-1 if u.opens is None else month_index(u.opens, start) for u in integration.units]
@@ -218,10 +218,10 @@ def postings(model: DDRModel, rows: np.ndarray) -> np.ndarray:
 def review_quota(model: DDRModel) -> None:
     """The government revises a negotiated quota once places run short (module docstring)."""
     state = model.programmes
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     if (
         state.ddr_started is None
-        or model.scenario.programmes.integration.quota_mode != "negotiated"
+        or model.spec.programmes.integration.quota_mode != "negotiated"
     ):
         return
     taken = state.integrated_total + model.population.number_in(Status.TRAINING)
@@ -242,10 +242,10 @@ def review_quota(model: DDRModel) -> None:
 
 def redeploy_to_new_units(model: DDRModel) -> None:
     """Units that open this month take their share of those serving in the open units."""
-    integration = model.scenario.programmes.integration
+    integration = model.spec.programmes.integration
     if integration.destination == "territorial" or not integration.units:
         return
-    start = model.scenario.calendar.start
+    start = model.spec.calendar.start
     opens = [-1 if u.opens is None else month_index(u.opens, start) for u in integration.units]
     new = [u for u, m in zip(integration.units, opens, strict=True) if m == model.month]
     if not new or model.population.number_in(Status.INTEGRATED) == 0:
@@ -264,5 +264,5 @@ def redeploy_to_new_units(model: DDRModel) -> None:
     taken = 0
     for unit in new:
         k = int(round(len(serving) * unit.share / total))
-        pop.relocate(order[taken : taken + k], model.region_index[unit.region])
+        pop.relocate(order[taken : taken + k], model.region_index[unit.region], model.month)
         taken += k

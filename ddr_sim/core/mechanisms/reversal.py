@@ -67,8 +67,8 @@ def reconsider_integration(model: DDRModel, revising: np.ndarray) -> None:
         rows = np.union1d(rows, at_war)
     if len(rows) == 0:
         return
-    b = model.scenario.behaviour
-    eco = model.scenario.economy
+    b = model.spec.behaviour
+    eco = model.spec.economy
     gov = model.government
     group = pop.group[rows]
     u_stay = (

@@ -73,7 +73,7 @@ def groups_concerned(model: DDRModel, event: Event) -> list[ArmedGroup]:
 
 def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity: float) -> None:
     """A clash between the army and ``group``: trust, casualties and a fight."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     group.shift_trust(-b.trust_loss_clash * severity)
     if not group.fighting:
         group.war_news = True
@@ -89,7 +89,7 @@ def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity
 
 def attack(model: DDRModel, region: int, target: str, severity: float, killed: int = 0) -> None:
     """An extremist attack on ``target`` in ``region``."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     pop = model.population
     n = pop.size
     if target == "moc":
@@ -136,7 +136,7 @@ def extremist_hazard(model: DDRModel) -> None:
 
 def clash_hazard(model: DDRModel) -> None:
     """Emergent clashes between the army and low-trust groups."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     rng = model.rng_events
     presence = model.mission.presence
     for group in model.active_groups():
@@ -171,7 +171,7 @@ def complete_captures(model: DDRModel) -> None:
 
 def rally_coalition(model: DDRModel, group: ArmedGroup, severity: float) -> None:
     """Coalition partners not yet fighting join with probability solidarity * (1 - T)."""
-    solidarity = model.scenario.behaviour.coalition_solidarity
+    solidarity = model.spec.behaviour.coalition_solidarity
     for partner in model.active_groups():
         if partner is group or partner.coalition != group.coalition or partner.fighting:
             continue
@@ -183,7 +183,7 @@ def apply_event(model: DDRModel, event: Event) -> None:
     """Carry out one scenario event this month (nothing, and no record, when disabled)."""
     if not event.enabled:
         return
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     region = model.region_index[event.region] if event.region else None
     groups = groups_concerned(model, event)
     state = model.programmes
