@@ -11,6 +11,8 @@ is compared with the people serving in the army at its start:
     year, counted in the region where they served.
 ``rejoined_share_<year>_in_<region>_<coalition>``
     Their ratio (NaN where nobody served).
+``serving_<year>_in_<region>``, ``rejoined_<year>_in_<region>``
+    The same over all coalitions.
 ``serving_<year>_<coalition>``, ``rejoined_<year>_<coalition>``,
 ``rejoined_share_<year>_<coalition>``
     The same over all regions; ``rejoined_share_<year>`` over everyone.
@@ -85,5 +87,10 @@ def collapse_indicators(
         row[f"integrated_share_{c}"] = _ratio(integrated[:, slots].sum(), total_integrated)
         serving_all += serving_c
         left_all += left_c
+    for r, region in enumerate(regions):
+        serving = int(before[:n, r].sum())
+        left = int(in_year[:n, r].sum())
+        row[f"serving_{year}_in_{slug(region)}"] = serving
+        row[f"rejoined_{year}_in_{slug(region)}"] = left
     row[f"rejoined_share_{year}"] = _ratio(left_all, serving_all)
     return row
