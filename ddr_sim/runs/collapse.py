@@ -4,8 +4,9 @@ The final year of a run (2023 in the Mali scenario: the mission leaves, fighting
 is compared with the people serving in the army at its start:
 
 ``serving_<year>_in_<region>_<coalition>``
-    Integrated people serving in the region, of groups of the coalition, at the end of
-    the month before the year begins.
+    Integrated people who served in the region during the year, of groups of the
+    coalition: those serving there at the end of the month before the year begins, plus
+    those integrated into a unit there during the year.
 ``rejoined_<year>_in_<region>_<coalition>``
     Of groups of the coalition, integrated people who rejoined their group during the
     year, counted in the region where they served.
@@ -63,6 +64,7 @@ def collapse_indicators(
     year = dates[-1][:4]
     first = next(i for i, d in enumerate(dates) if d.startswith(year))
     before = integrated_stock[first - 1] if first > 0 else np.zeros_like(integrated_stock[0])
+    before = before + integrated[first:].sum(axis=0)  # and those integrated during the year
     in_year = rejoined[first:].sum(axis=0)
     n = len(coalition_of_slot)
     names = sorted(set(coalition_of_slot))
