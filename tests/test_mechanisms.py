@@ -305,15 +305,19 @@ def _accelerated(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
 def test_pressure_launches_accelerated_ddr():
     """A pressure campaign above the launch threshold makes the government launch
     accelerated DDR, which registers MOC members; without it the launch is unlikely and
-    far fewer register. Without an accelerated DDR programme on the calendar pressure
-    launches nothing."""
+    far fewer register. (The groups' readiness is left out of the launch decision here, so
+    that pressure is what moves it.) Without an accelerated DDR programme on the calendar
+    pressure launches nothing."""
     campaign = [{"date": month(8), "type": "pressure_campaign", "severity": 0.9}]
     registered = flow("registered")
-    stalled = mean_stat(_accelerated(), registered)
-    pressed = mean_stat(_accelerated({"events": campaign}), registered)
+    unready = {"behaviour.launch_readiness_weight": 0.0}
+    stalled = mean_stat(_accelerated(unready), registered)
+    pressed = mean_stat(_accelerated({**unready, "events": campaign}), registered)
     assert pressed > 50
     assert stalled < 0.2 * pressed
-    no_programme = _accelerated({"events": campaign, "programmes.accelerated_ddr.earliest": None})
+    no_programme = _accelerated(
+        {**unready, "events": campaign, "programmes.accelerated_ddr.earliest": None}
+    )
     assert mean_stat(no_programme, registered) == 0
 
 

@@ -189,9 +189,7 @@ def complete_training(model: DDRModel) -> None:
     post = postings(model, done)
     pop.move(done, Status.INTEGRATED, model.month, where=post)
     state.integrated_total += len(done)
-    model.costs["integration_usd"] += (
-        len(done) * model.spec.programmes.integration.unit_cost_usd
-    )
+    model.costs["integration_usd"] += len(done) * model.spec.programmes.integration.unit_cost_usd
     model.flows.add("integrated", done)
 
 
@@ -219,10 +217,7 @@ def review_quota(model: DDRModel) -> None:
     """The government revises a negotiated quota once places run short (module docstring)."""
     state = model.programmes
     b = model.spec.behaviour
-    if (
-        state.ddr_started is None
-        or model.spec.programmes.integration.quota_mode != "negotiated"
-    ):
+    if state.ddr_started is None or model.spec.programmes.integration.quota_mode != "negotiated":
         return
     taken = state.integrated_total + model.population.number_in(Status.TRAINING)
     if taken < b.quota_review_fill * state.quota:
