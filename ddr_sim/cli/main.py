@@ -114,6 +114,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "ddr_sim.studies.calibration",
     "ddr_sim.studies.validation_report",
     "ddr_sim.cli.dashboard",
+    "ddr_sim.cli.levers",
 )
 
 
