@@ -46,10 +46,17 @@ COMMAND_MODULES: tuple[str, ...] = (
 )
 
 
-def _version() -> str:
-    from ddr_sim.runs.runner import package_version
+class _Version(argparse.Action):
+    """``--version``: looks the version up only when asked (the lookup loads the model)."""
 
-    return package_version()
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:  # noqa: ANN001
+        from ddr_sim.runs.runner import package_version
+
+        print(f"{parser.prog} {package_version()}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -61,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=MAIN_EPILOG,
         formatter_class=FORMAT,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands)

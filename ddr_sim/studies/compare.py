@@ -315,6 +315,10 @@ def load_policies(path: str | os.PathLike[str]) -> Policies:
         raise ScenarioError(
             [Problem(source, None, "", f"cannot read the policy file: {err.strerror or err}")]
         ) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            [Problem(source, None, "", f"not UTF-8 text (byte {err.start}): not a policy file")]
+        ) from None
     doc, line = loading._parse_yaml(text, source)  # mappings that remember their lines
     if not isinstance(doc, dict):
         raise ScenarioError(
