@@ -166,6 +166,11 @@ def add_command(commands: Any, name: str, help: str, description: str, epilog: s
     )
 
 
+def add_input(parser: Any, name: str, metavar: str, help: str, **kwargs: Any) -> None:
+    """A positional input file ``name`` (checked by :func:`input_file`)."""
+    parser.add_argument(name, type=input_file, metavar=metavar, help=help, **kwargs)
+
+
 def add_seeds(parser: argparse.ArgumentParser, default: int, high: int) -> None:
     """``--seeds N``: run seeds 0..N-1 (``args.seeds``)."""
     parser.add_argument(
@@ -219,7 +224,7 @@ def add_no_plots(parser: argparse.ArgumentParser) -> None:
 
 def add_scenario_and_targets(parser: argparse.ArgumentParser) -> None:
     """``SCENARIO --targets FILE``: a scenario and the targets file it is checked against."""
-    parser.add_argument("scenario", type=input_file, metavar="SCENARIO", help="scenario (YAML)")
+    add_input(parser, "scenario", "SCENARIO", "scenario (YAML)")
     parser.add_argument(
         "--targets", type=input_file, required=True, metavar="FILE", help="targets file (YAML)"
     )

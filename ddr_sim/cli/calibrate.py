@@ -15,6 +15,8 @@ from ddr_sim.cli.outputs import writable_dir
 #: Trials of one study at most (the sampler's time per trial grows with the trials).
 MAX_BUDGET = 100_000
 
+HELP = "calibrate free behavioural parameters against observed patterns (Optuna)"
+
 DESCRIPTION = """\
 Calibrate the free behavioural parameters of a scenario against observed patterns.
 
@@ -38,13 +40,7 @@ example:
 
 def register(commands: Any) -> None:
     """Add the ``calibrate`` command to ``ddr-sim``."""
-    p = arg.add_command(
-        commands,
-        "calibrate",
-        "calibrate free behavioural parameters against observed patterns (Optuna)",
-        DESCRIPTION,
-        EPILOG,
-    )
+    p = arg.add_command(commands, "calibrate", HELP, DESCRIPTION, EPILOG)
     arg.add_scenario_and_targets(p)
     p.add_argument(
         "--budget",

@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from ddr_sim.cli import arguments as arg
-from ddr_sim.cli.errors import FAILURE, CommandError, os_error_text, save_traceback, say
+from ddr_sim.cli.errors import FAILURE, CommandError, failed, os_error_text, say
 from ddr_sim.cli.limits import SUMMARY_ROW_BYTES, check_jobs, check_seeds
 from ddr_sim.cli.outputs import writable_dir
 from ddr_sim.studies import compare as cmp
 
 #: Seeds of one comparison at most (every policy runs each of them).
 MAX_SEEDS = 100_000
+
+HELP = "compare policies against a baseline with common random numbers; report"
 
 DESCRIPTION = """\
 Compare policies against a baseline scenario with common random numbers: the baseline and
@@ -52,14 +54,8 @@ examples:
 
 def register(commands: Any) -> None:
     """Add the ``compare`` command to ``ddr-sim``."""
-    p = arg.add_command(
-        commands,
-        "compare",
-        "compare policies against a baseline with common random numbers; report",
-        DESCRIPTION,
-        EPILOG,
-    )
-    p.add_argument("policies", type=arg.input_file, metavar="POLICIES", help="policy file (YAML)")
+    p = arg.add_command(commands, "compare", HELP, DESCRIPTION, EPILOG)
+    arg.add_input(p, "policies", "POLICIES", "policy file (YAML)")
     arg.add_seeds(p, default=20, high=MAX_SEEDS)
     arg.add_out(p, Path("output") / "compare", "output directory (default output/compare)")
     arg.add_jobs(p)
@@ -103,10 +99,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     except OSError as err:
         raise CommandError(f"cannot save the comparison: {os_error_text(err)}", FAILURE) from None
     except Exception as err:
-        saved = save_traceback(args.out / cmp.ERRORS_FILE)
-        where = f"traceback: {saved}" if saved else "the traceback could not be saved"
-        say(f"{type(err).__name__}: {err} ({where})")
-        return FAILURE
+        return failed(err, args.out / cmp.ERRORS_FILE)
     return _report(result, args.out)
 
 

@@ -22,6 +22,8 @@ from ddr_sim.cli.errors import FAILURE, CommandError
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.dashboard.server import TEACHING_SCENARIO, server_command, server_environment
 
+HELP = "serve an interactive dashboard of a scenario in the browser"
+
 DESCRIPTION = """\
 Serve an interactive dashboard of a scenario in the browser (Mesa SolaraViz).
 
@@ -45,21 +47,9 @@ examples:
 
 def register(commands: Any) -> None:
     """Add the ``dashboard`` command to ``ddr-sim``."""
-    p = arg.add_command(
-        commands,
-        "dashboard",
-        "serve an interactive dashboard of a scenario in the browser",
-        DESCRIPTION,
-        EPILOG,
-    )
-    p.add_argument(
-        "scenario",
-        type=arg.input_file,
-        metavar="SCENARIO",
-        nargs="?",
-        default=None,
-        help="scenario YAML file (default scenarios/teaching.yaml)",
-    )
+    p = arg.add_command(commands, "dashboard", HELP, DESCRIPTION, EPILOG)
+    help = "scenario (YAML; default scenarios/teaching.yaml)"
+    arg.add_input(p, "scenario", "SCENARIO", help, nargs="?", default=None)
     p.add_argument("--port", type=arg.port, default=8765, metavar="N", help="port (default 8765)")
     p.add_argument(
         "--host", default="localhost", metavar="H", help="address to listen on (default localhost)"

@@ -78,6 +78,15 @@ def save_traceback(path: os.PathLike[str] | str | None = None) -> str | None:
     return os.fspath(path)
 
 
+def failed(err: BaseException, traceback_path: os.PathLike[str] | str) -> int:
+    """Report a failure of the work in one line, its traceback saved to
+    ``traceback_path`` when it can be written; exit 1."""
+    saved = save_traceback(traceback_path)
+    where = f"traceback: {saved}" if saved else "the traceback could not be saved"
+    say(f"{type(err).__name__}: {err} ({where})")
+    return FAILURE
+
+
 def unexpected(err: BaseException) -> int:
     """Report an error nobody foresaw in one line, its traceback saved to a file; exit 1."""
     saved = save_traceback()

@@ -16,6 +16,8 @@ from ddr_sim.config.loading import load_scenario
 #: Seeds of one report at most (all seeds' tables are kept in memory until the end).
 MAX_SEEDS = 100_000
 
+HELP = "validation report: a scenario over many seeds against its targets"
+
 DESCRIPTION = """\
 Validation report: run a scenario for N seeds and compare it with its targets.
 
@@ -32,13 +34,7 @@ example:
 
 def register(commands: Any) -> None:
     """Add the ``report`` command to ``ddr-sim``."""
-    p = arg.add_command(
-        commands,
-        "report",
-        "validation report: a scenario over many seeds against its targets",
-        DESCRIPTION,
-        EPILOG,
-    )
+    p = arg.add_command(commands, "report", HELP, DESCRIPTION, EPILOG)
     arg.add_scenario_and_targets(p)
     arg.add_seeds(p, default=100, high=MAX_SEEDS)
     arg.add_out(p, None, "output directory (default output/report/<scenario name>)")

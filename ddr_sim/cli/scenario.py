@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ddr_sim.cli import arguments as arg
-from ddr_sim.cli.errors import FAILURE, CommandError, os_error_text, save_traceback, say
+from ddr_sim.cli.errors import FAILURE, CommandError, failed, os_error_text, say
 from ddr_sim.cli.limits import check_jobs, check_seeds, seed_bytes
 from ddr_sim.cli.outputs import writable_dir, writable_file
 from ddr_sim.config.calendar import month_label
@@ -30,6 +30,8 @@ MAX_SEEDS = 100_000
 #: Disk space the outputs of one seed take, per byte of its tables in memory (Parquet
 #: compresses them about tenfold).
 DISK_PER_MEMORY = 0.1
+
+RUN_HELP = "run a scenario over seeds and save tables, summary and plots"
 
 RUN_DESCRIPTION = """\
 Run a scenario for seeds 0..N-1 and save, in the output directory:
@@ -57,6 +59,8 @@ exit codes: 0 done; 1 a seed failed or the outputs could not be written; 2 inval
 scenario or arguments; 130 interrupted (the finished seeds are saved).
 """
 
+VALIDATE_HELP = "check a scenario file and report every problem with file and line"
+
 VALIDATE_DESCRIPTION = """\
 Load and check a scenario file (with its 'extends:' parents and any --set overrides).
 Prints OK with the scenario's name, hash, calendar and size, or every problem found as
@@ -68,6 +72,8 @@ examples:
   ddr-sim validate scenarios/teaching.yaml
   ddr-sim validate scenarios/teaching.yaml --set calendar.months=120
 """
+
+SCHEMA_HELP = "write the JSON Schema of scenario files"
 
 SCHEMA_DESCRIPTION = """\
 Write the JSON Schema of scenario files, for editor autocompletion and checking
@@ -88,14 +94,8 @@ _SET_HELP = (
 
 def register(commands: Any) -> None:
     """Add the ``run``, ``validate`` and ``schema`` commands to ``ddr-sim``."""
-    run = arg.add_command(
-        commands,
-        "run",
-        "run a scenario over seeds and save tables, summary and plots",
-        RUN_DESCRIPTION,
-        RUN_EPILOG,
-    )
-    run.add_argument("scenario", type=arg.input_file, metavar="SCENARIO", help="scenario (YAML)")
+    run = arg.add_command(commands, "run", RUN_HELP, RUN_DESCRIPTION, RUN_EPILOG)
+    arg.add_input(run, "scenario", "SCENARIO", "scenario (YAML)")
     arg.add_seeds(run, default=1, high=MAX_SEEDS)
     arg.add_out(run, None, "output directory (default output/<scenario name>)")
     arg.add_jobs(run, default=1)
@@ -112,25 +112,13 @@ def register(commands: Any) -> None:
     run.set_defaults(handler=_cmd_run)
 
     validate = arg.add_command(
-        commands,
-        "validate",
-        "check a scenario file and report every problem with file and line",
-        VALIDATE_DESCRIPTION,
-        VALIDATE_EPILOG,
+        commands, "validate", VALIDATE_HELP, VALIDATE_DESCRIPTION, VALIDATE_EPILOG
     )
-    validate.add_argument(
-        "scenario", type=arg.input_file, metavar="SCENARIO", help="scenario (YAML)"
-    )
+    arg.add_input(validate, "scenario", "SCENARIO", "scenario (YAML)")
     arg.add_overrides(validate, _SET_HELP)
     validate.set_defaults(handler=_cmd_validate)
 
-    schema = arg.add_command(
-        commands,
-        "schema",
-        "write the JSON Schema of scenario files",
-        SCHEMA_DESCRIPTION,
-        SCHEMA_EPILOG,
-    )
+    schema = arg.add_command(commands, "schema", SCHEMA_HELP, SCHEMA_DESCRIPTION, SCHEMA_EPILOG)
     schema.add_argument(
         "--out",
         type=arg.output_path,
@@ -213,10 +201,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except OSError as err:
         raise CommandError(f"cannot save the run: {os_error_text(err)}", FAILURE) from None
     except Exception as err:
-        saved = save_traceback(out / TRACEBACK_FILE)
-        where = f"traceback: {saved}" if saved else "the traceback could not be saved"
-        say(f"{type(err).__name__}: {err} ({where})")
-        return FAILURE
+        return failed(err, out / TRACEBACK_FILE)
     return _report_run(result, out)
 
 

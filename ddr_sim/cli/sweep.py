@@ -38,6 +38,8 @@ MAX_CHUNK = 100_000
 MAX_RESAMPLES = 10_000
 MAX_BOXES = 20
 
+SWEEP_HELP = "run a parameter sweep (grid, Latin hypercube, Sobol, Morris) over many seeds"
+
 SWEEP_DESCRIPTION = """\
 Run a parameter sweep described by an experiment file (YAML in experiments/): a base
 scenario, the parameters to vary, a design (grid, lhs, sobol, morris), replications
@@ -70,6 +72,8 @@ exit codes: 0 all runs succeeded; 1 some runs failed (see the index) or workers 
 2 invalid experiment; 130 interrupted (run the same command to resume).
 """
 
+ANALYZE_HELP = "sensitivity indices, scenario discovery (PRIM) and heatmaps of a sweep"
+
 ANALYZE_DESCRIPTION = """\
 Analyse a sweep folder (it reads only the result tables, never the model):
   sobol.csv / morris.csv     Sobol (S1, ST) or Morris (mu*, sigma) indices with 95 %
@@ -98,16 +102,8 @@ folder: nothing is re-run, the new definitions are stored, then analyze.
 
 def register(commands: Any) -> None:
     """Add the ``sweep`` and ``analyze`` commands to ``ddr-sim``."""
-    sweep = arg.add_command(
-        commands,
-        "sweep",
-        "run a parameter sweep (grid, Latin hypercube, Sobol, Morris) over many seeds",
-        SWEEP_DESCRIPTION,
-        SWEEP_EPILOG,
-    )
-    sweep.add_argument(
-        "experiment", type=arg.input_file, metavar="EXPERIMENT", help="experiment YAML file"
-    )
+    sweep = arg.add_command(commands, "sweep", SWEEP_HELP, SWEEP_DESCRIPTION, SWEEP_EPILOG)
+    arg.add_input(sweep, "experiment", "EXPERIMENT", "experiment file (YAML)")
     where = sweep.add_mutually_exclusive_group()
     arg.add_jobs(where, in_process=False)
     where.add_argument("--workers", type=arg.positive_int, dest="jobs", help=argparse.SUPPRESS)
@@ -152,11 +148,7 @@ def register(commands: Any) -> None:
 
 def _register_analyze(commands: Any) -> None:
     analyze = arg.add_command(
-        commands,
-        "analyze",
-        "sensitivity indices, scenario discovery (PRIM) and heatmaps of a sweep",
-        ANALYZE_DESCRIPTION,
-        ANALYZE_EPILOG,
+        commands, "analyze", ANALYZE_HELP, ANALYZE_DESCRIPTION, ANALYZE_EPILOG
     )
     analyze.add_argument(
         "sweep_dir", type=arg.input_dir, metavar="SWEEP_DIR", help="folder written by ddr-sim sweep"
