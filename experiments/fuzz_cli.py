@@ -29,6 +29,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # the two modules beside this one
 
 from fuzz_cli_cases import COMMANDS, Case, cases  # noqa: E402
-from fuzz_cli_fixtures import Fixtures, make_fixtures, release_fixtures  # noqa: E402
+from fuzz_cli_fixtures import Fixtures, fill_when_created, make_fixtures, release_fixtures  # noqa: E402
 
 __all__ = ["COMMANDS", "Case", "Fixtures", "cases", "classify", "make_fixtures", "release_fixtures"]
 
@@ -87,6 +88,9 @@ def run_case(case: Case, fx: Fixtures, cwd: Path) -> Result:
         start_new_session=True,
         env=dict(os.environ, PYTHONWARNINGS="ignore", TQDM_DISABLE="1"),
     )
+    stop = threading.Event()
+    if case.fill:
+        threading.Thread(target=fill_when_created, args=(Path(case.fill), stop)).start()
     try:
         output, _ = process.communicate(timeout=case.limit)
         status: int | None = process.returncode
@@ -95,6 +99,7 @@ def run_case(case: Case, fx: Fixtures, cwd: Path) -> Result:
             os.killpg(process.pid, signal.SIGKILL)
         output, _ = process.communicate()
         status = None
+    stop.set()
     text = output.decode("utf-8", "replace")
     seconds = time.perf_counter() - start
     tail = "\n".join(text.strip().splitlines()[-3:])
@@ -106,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run the cases whose name contains this")
     parser.add_argument("--quick", action="store_true", help="only the cases that run no model")
     parser.add_argument("--list", action="store_true", help="list the cases and stop")
+    parser.add_argument("--verbose", action="store_true", help="show the end of every output")
     options = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))  # unmount on kill
     root = Path(tempfile.mkdtemp(prefix="ddr-sim-fuzz-cli-"))
@@ -127,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
                 file=sys.stderr,
                 flush=True,
             )
+            if options.verbose:
+                print("\n".join(f"    | {line[:160]}" for line in result.tail.splitlines()))
         return report(results, time.perf_counter() - t0)
     finally:
         release_fixtures(fx)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from fuzz_cli_fixtures import Fixtures
+from fuzz_cli_fixtures import FILLS, Fixtures
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -39,6 +39,7 @@ class Case:
     quick: bool = True
     limit: float = TIME_LIMIT
     needs: tuple[str, ...] = ()  # fixtures that may be missing ("tmpfs", "sweep")
+    fill: str | None = None  # fill this folder's disk once the command created it
 
 
 BAD_COUNTS = ["abc", "-1", "0", "1.5", "", "1e3", "nan", "1000000000000", "9" * 5000]
@@ -249,7 +250,7 @@ def _set_cases(fx: Fixtures) -> Iterator[Case]:
 
 def _output_cases(fx: Fixtures) -> Iterator[Case]:
     for kind, (out, needs) in _out_paths(fx).items():
-        slow = kind == "nearly_full"
+        slow = False
         run = ["run", str(TEACHING), "--out", out, "--jobs", "1"]
         yield Case(f"run --out {kind}", run, quick=not slow, needs=needs)
         if kind != "file":  # schema writes a file: an existing one is replaced
@@ -265,6 +266,26 @@ def _output_cases(fx: Fixtures) -> Iterator[Case]:
         analyze = ["analyze", fx.path("sweep_ok"), "--out", out, "--no-plots"]
         yield Case(f"analyze --out {kind}", analyze, needs=("sweep", *needs))
     yield Case("schema --out a folder", ["schema", "--out", fx.path("a_dir")])
+    yield from _filling_cases(fx)
+
+
+def _filling_cases(fx: Fixtures) -> Iterator[Case]:
+    """The disk fills up after the command checked its output folder."""
+    argv = {
+        "run": ["run", str(TEACHING), "--seeds", "2", "--jobs", "1"],
+        "sweep": ["sweep", fx.path("tiny.yaml"), "--jobs", "1", "--quiet"],
+        "compare": ["compare", fx.path("policies_small.yaml"), "--seeds", "1", "--jobs", "1"],
+        "report": ["report", str(MALI), "--targets", str(TARGETS), "--seeds", "1", "--jobs", "1"],
+    }
+    for command in FILLS:
+        out = fx.path(f"fills_{command}") + "/out"
+        yield Case(
+            f"{command} disk fills up while it works",
+            [*argv[command], "--out", out],
+            quick=False,
+            needs=("tmpfs",),
+            fill=out,
+        )
 
 
 def cases(fx: Fixtures) -> list[Case]:

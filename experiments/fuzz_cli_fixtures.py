@@ -14,11 +14,29 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
+
+
+#: Commands whose output disk fills up while they work (one 8 MiB tmpfs each).
+FILLS = ("run", "sweep", "compare", "report")
+
+
+def fill_when_created(folder: Path, stop: threading.Event, delay: float = 1.0) -> None:
+    """Once ``folder`` exists (the command checked it), wait ``delay`` s, then fill its disk."""
+    while not folder.exists():
+        if stop.wait(0.05):
+            return
+    if stop.wait(delay):
+        return
+    with contextlib.suppress(OSError), open(folder.parent / "filler", "wb") as filler:
+        while True:
+            filler.write(b"\0" * 65536)
+            filler.flush()
 
 
 @dataclass
@@ -135,10 +153,17 @@ def make_fixtures(root: Path, mounts: bool = True, sweep: bool = True) -> Fixtur
     _write(root / "policies_bad.yaml", f"baseline: {TEACHING}\npolicies: [{{name: 1}}]\n")
     _write(root / "policies_dup.yaml", f"baseline: {TEACHING}\npolicies:\n" + "  - name: a\n" * 2)
     _write(root / "targets_bad.yaml", "targets: 3\n")
+    _write(
+        root / "policies_small.yaml",
+        f"baseline: {TEACHING}\npolicies:\n  - name: faster\n    stands_for: faster progress\n"
+        "    set: {politics.progress_rate: 0.03}\n",
+    )
     if mounts and os.geteuid() == 0:
         ok = _mount_tmpfs(root / "full", "64k")
         ok = ok and _mount_tmpfs(root / "readonly", "64k", "ro")
         ok = ok and _mount_tmpfs(root / "nearly_full", "1200k")
+        for command in FILLS:
+            ok = ok and _mount_tmpfs(root / f"fills_{command}", "8m")
         if ok:
             filler = root / "nearly_full" / "filler"
             filler.write_bytes(b"\0" * (1200 * 1024 - 1024 * 1024 - 40 * 1024))
@@ -158,6 +183,6 @@ def release_fixtures(fx: Fixtures) -> None:
     """Unmount the tmpfs mounts and close the busy port."""
     with contextlib.suppress(Exception):
         fx._holder.close()  # type: ignore[attr-defined]
-    for name in ("full", "readonly", "nearly_full"):
+    for name in ("full", "readonly", "nearly_full", *(f"fills_{c}" for c in FILLS)):
         if os.path.ismount(fx.root / name):
             subprocess.run(["umount", str(fx.root / name)], capture_output=True)

@@ -27,9 +27,9 @@ DEFAULT_OUT_ROOT = Path("output")
 #: Seeds of one ``run`` at most (all seeds' tables are kept in memory until the end).
 MAX_SEEDS = 100_000
 
-#: Disk space the outputs of one seed take, per byte of its tables in memory (Parquet
-#: compresses them about tenfold).
-DISK_PER_MEMORY = 0.1
+#: Disk space the tables of one seed take, per byte of the memory estimate
+#: (:func:`~ddr_sim.cli.limits.seed_bytes`): about 52 kB against 147 kB on teaching.
+DISK_PER_MEMORY = 0.4
 
 RUN_HELP = "run a scenario over seeds and save tables, summary and plots"
 
