@@ -6,6 +6,8 @@ URLs, damaged stored results...) over the nine commands, each in its own process
 time limit, and prints the counts:
 
     clean       exit status 1 or 2 with a message, no traceback
+    handled     exit status 0 where going on is the right answer (a sweep folder that
+                lost its run index runs every run again)
     unexpected  exit status 1 with the one-line "unexpected error" of the safety net (a bug
                 caught: its traceback went to a file)
     traceback   a Python traceback on the terminal, or death by a signal
@@ -17,6 +19,7 @@ and lists every case that is not clean. Full and read-only disks are small tmpfs
 
     python experiments/fuzz_cli.py               # every case
     python experiments/fuzz_cli.py --only sweep  # the cases whose name contains 'sweep'
+    python experiments/fuzz_cli.py --quick       # only the cases that run no model
 """
 
 from __future__ import annotations
@@ -42,7 +45,7 @@ from fuzz_cli_fixtures import Fixtures, fill_when_created, make_fixtures, releas
 
 __all__ = ["COMMANDS", "Case", "Fixtures", "cases", "classify", "make_fixtures", "release_fixtures"]
 
-OUTCOMES = ("clean", "unexpected", "traceback", "hang", "success", "skipped")
+OUTCOMES = ("clean", "handled", "unexpected", "traceback", "hang", "success", "skipped")
 
 
 @dataclass
@@ -103,7 +106,10 @@ def run_case(case: Case, fx: Fixtures, cwd: Path) -> Result:
     text = output.decode("utf-8", "replace")
     seconds = time.perf_counter() - start
     tail = "\n".join(text.strip().splitlines()[-3:])
-    return Result(case, classify(status, text), status, seconds, tail)
+    outcome = classify(status, text)
+    if outcome == "success" and case.success_ok:
+        outcome = "handled"
+    return Result(case, outcome, status, seconds, tail)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -149,7 +155,7 @@ def report(results: list[Result], seconds: float) -> int:
     for outcome in OUTCOMES:
         print(f"  {outcome:<11} {counts.get(outcome, 0):>4}")
     print("per command: " + ", ".join(f"{c} {n}" for c, n in sorted(commands.items())))
-    bad = [r for r in results if r.outcome not in ("clean", "skipped")]
+    bad = [r for r in results if r.outcome not in ("clean", "handled", "skipped")]
     for r in bad:
         print(f"\n{r.outcome.upper()}: {r.case.name} (exit {r.status}, {r.seconds:.1f} s)")
         print(f"  ddr-sim {' '.join(a[:60] for a in r.case.argv)}")

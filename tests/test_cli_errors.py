@@ -193,3 +193,20 @@ def test_an_unforeseen_error_is_one_line_with_its_traceback_saved(monkeypatch, c
     saved = Path(line.split("traceback in ")[1].split(";")[0])
     assert "something nobody foresaw" in saved.read_text()
     saved.unlink()
+
+
+@pytest.mark.parametrize("content", [b"{not json", b"", b"[1, 2]", b"\xff\xfe\x00", b'"text"'])
+@pytest.mark.parametrize("command", ["analyze", "sweep"])
+def test_a_damaged_sweep_description_is_a_clean_error(
+    content: bytes, command: str, tmp_path, capsys
+) -> None:
+    folder = tmp_path / "sweep"
+    folder.mkdir()
+    (folder / "sweep.json").write_bytes(content)
+    experiment = str(ROOT / "experiments" / "trust_vs_progress.yaml")
+    argv = ["analyze", str(folder)] if command == "analyze" else ["sweep", experiment]
+    if command == "sweep":
+        argv += ["--out", str(folder)]
+    status, output = run_main(argv, capsys)
+    assert status == 1
+    assert "sweep.json is damaged" in _one_error_line(output)

@@ -207,6 +207,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     points = design_size(experiment.parameters, spec.design)
     check_runs(points * spec.replications, f"{points:,} points x {spec.replications:,} seeds")
     out = args.out if args.out is not None else DEFAULT_ROOT / experiment.name
+    check_manifest(out)
     if not args.dry_run:
         writable_dir(out, what="sweep folder")
     _stop_on_sigterm()
@@ -230,7 +231,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             FAILURE,
         ) from None
     except _damaged_errors() as err:
-        raise CommandError(f"{out} holds a damaged result file: {_first_line(err)}") from None
+        raise CommandError(
+            f"{out} holds a damaged result file: {_first_line(err)}", FAILURE
+        ) from None
     if args.dry_run:
         return 0
     return _sweep_status(report, experiment.name, out)
@@ -291,6 +294,29 @@ def _sweep_status(report: Any, name: str, out: Path) -> int:
     return 0 if report.complete else FAILURE
 
 
+def check_manifest(folder: Path) -> None:
+    """Refuse a sweep folder whose ``sweep.json`` is not a readable JSON object (a missing
+    one is left to the command: a new sweep, or "not a sweep folder")."""
+    from ddr_sim.sweeps.store import MANIFEST
+
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        found = f"unreadable ({_first_line(err)})"
+    else:
+        if isinstance(data, dict):
+            return
+        found = f"a JSON {type(data).__name__}, not the sweep's description"
+    raise CommandError(
+        f"{path} is damaged: {found}; the sweep cannot be resumed or analysed (move the "
+        "folder aside and run the sweep again)",
+        FAILURE,
+    )
+
+
 def _first_line(err: BaseException) -> str:
     text = str(err).strip()
     return text.splitlines()[0][:300] if text else type(err).__name__
@@ -307,6 +333,7 @@ def _damaged_errors() -> tuple[type[BaseException], ...]:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from ddr_sim.analysis.sensitivity import AnalysisError, analyze
 
+    check_manifest(args.sweep_dir)
     if args.out is not None:
         writable_dir(args.out, what="analysis folder")
     try:
