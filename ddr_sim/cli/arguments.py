@@ -178,7 +178,8 @@ def add_seeds(parser: argparse.ArgumentParser, default: int, high: int) -> None:
         type=bounded_int(high, "a larger study is a sweep: 'ddr-sim sweep' stores runs on disk"),
         default=default,
         metavar="N",
-        help=f"run seeds 0..N-1 (default {default})",
+        help=f"run seeds 0..N-1 (default {default}; at most {high:,}, and as many as the "
+        "memory available holds)",
     )
 
 
