@@ -247,8 +247,9 @@ def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[An
         slots = check_jobs(args.jobs)
         executor = stack.enter_context(local_executor(slots))
         return executor, slots, f"{slots} local worker process{'es' if slots > 1 else ''}"
+    print(f"connecting to the Dask scheduler at {args.scheduler} (up to 60 s)", file=sys.stderr)
     try:
-        executor, slots = stack.enter_context(dask_executor(args.scheduler))
+        executor, slots = stack.enter_context(dask_executor(args.scheduler, timeout=60.0))
     except ImportError:
         raise CommandError("--scheduler needs Dask: pip install 'ddr-sim[dask]'") from None
     except (OSError, TimeoutError, ValueError) as err:
