@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ddr_sim.cli.dashboard import SCENARIO_ENV, server_command, server_environment
 from ddr_sim.cli.main import build_parser, main
 from ddr_sim.config.loading import load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
@@ -28,6 +27,7 @@ from ddr_sim.dashboard.model import (
     status_over_time,
     where_people_are,
 )
+from ddr_sim.dashboard.server import SCENARIO_ENV, server_command, server_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"

@@ -20,12 +20,12 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from ddr_sim.cli.dashboard import SCENARIO_ENV, TEACHING_SCENARIO
 from ddr_sim.config.calendar import month_index, month_label
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.scenario import Scenario
 from ddr_sim.core.model import DDRModel
 from ddr_sim.core.statuses import Status
+from ddr_sim.dashboard.server import SCENARIO_ENV, TEACHING_SCENARIO
 from ddr_sim.runs.indicators import net_into_exits, programme_flags, stall_flags
 
 #: Value of the date levers meaning "not at all" (no accelerated DDR, no mission exit).
