@@ -41,7 +41,7 @@ def _defaults(params: dict) -> dict:
 
 def test_untouched_dashboard_runs_the_scenario_as_written():
     model = DashboardModel(**_defaults(model_params(TEACHING)))
-    assert scenario_hash(model.ddr.scenario) == scenario_hash(load_scenario(TEACHING))
+    assert scenario_hash(model.ddr.spec) == scenario_hash(load_scenario(TEACHING))
     reference = DDRModel(load_scenario(TEACHING), seed=0)
     for _ in range(12):
         model.step()
@@ -63,7 +63,7 @@ def test_every_lever_reaches_the_scenario():
         accelerated_ddr_from="2016-01",
         mandate_end="2019-01",
     )
-    sc = model.ddr.scenario
+    sc = model.ddr.spec
     assert [g.initial_trust for g in sc.groups] == pytest.approx([0.6, 0.7])
     assert sc.politics.progress_rate == 0.03
     assert sc.economy.gold_income == 50
@@ -124,7 +124,7 @@ def test_dashboard_model_fits_mesa_solaraviz():
         model, _defaults(params), add_scenario_when_empty=True, require_model_accepts_scenario=True
     )
     rebuilt = type(model)(**kwargs)  # what Reset does
-    assert scenario_hash(rebuilt.ddr.scenario) == scenario_hash(model.ddr.scenario)
+    assert scenario_hash(rebuilt.ddr.spec) == scenario_hash(model.ddr.spec)
 
 
 def test_indicators_follow_the_run():

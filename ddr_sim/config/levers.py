@@ -24,6 +24,12 @@ from ddr_sim.config.loading import Problem, ScenarioError, _plain, _position, re
 _NAME = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
+class LeversError(ScenarioError):
+    """A lever file could not be loaded (file, line and field in each problem)."""
+
+    what = "lever file"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -80,7 +86,9 @@ class Levers:
 def load_levers(path: str | os.PathLike[str]) -> Levers:
     """Read and check a lever file; problems name the file, line and field."""
     source = os.fspath(path)
-    _, doc = read_mapping(Path(source), source, "lever file", "baseline, indicators, levers")
+    _, doc = read_mapping(
+        Path(source), source, "lever file", "baseline, indicators, levers", error=LeversError
+    )
     try:
         spec = LeverFile.model_validate(_plain(doc))
     except pydantic.ValidationError as exc:
@@ -92,5 +100,5 @@ def load_levers(path: str | os.PathLike[str]) -> Levers:
             if err["type"] == "extra_forbidden":
                 message = f"unknown key {loc[-1]!r}"
             problems.append(Problem(file, line, ".".join(str(s) for s in loc), message))
-        raise ScenarioError(problems) from None
+        raise LeversError(problems) from None
     return Levers(Path(source), spec)

@@ -290,7 +290,6 @@ class DashboardModel(mesa.Model):
             cvr_budget=cvr_budget,
         )
         self.ddr = DDRModel(load_scenario(self.scenario_path, self.overrides), seed=seed)
-        self.datacollector = self.ddr.datacollector
         self.running = self.ddr.running
 
     def step(self) -> None:
@@ -412,7 +411,7 @@ def indicators(model: DDRModel) -> Indicators:
 def settings(model: DashboardModel) -> list[tuple[str, str, str]]:
     """``(key, description, value)`` of each lever in this run, as text; the keys are
     the keyword arguments of :class:`DashboardModel` (shown next to the plots)."""
-    sc = model.ddr.scenario
+    sc = model.ddr.spec
     trust = ", ".join(f"{g.name} {g.initial_trust:.2f}" for g in sc.groups)
     shown = [
         ("scenario", "scenario", f"{sc.name} ({Path(model.scenario_path).name})"),
