@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import math
 import os
 import shlex
 import sys
@@ -43,10 +42,14 @@ Run a scenario for seeds 0..N-1 and save, in the output directory:
   series.parquet        model-level monthly series, programme flags, stall months
   group_series.parquet  trust, hedge, consent, boycott, fighting, lists per group
   flows.parquet         people entering each status per month (absent row = 0)
-  summary.csv/.parquet  one row of indicators per seed
+  summary.csv           headline indicators, one row per seed (dates as YYYY-MM)
+  summary_breakdowns.csv  per group / region / coalition / year / date, long table
+  summary.parquet       every indicator column, one row per seed
+  indicators.csv/.md    the table printed below (columns explained in docs/OUTPUTS.md)
   events.csv, groups.csv, scenario.resolved.yaml, manifest.json
   status_counts.png, trust_progress.png, cumulative_vs_targets.png
-and print the key indicators (median and 5-95 % range over seeds).
+and print the headline indicators (median and 5-95 % range over seeds). A defection is
+"rejoined": an integrated person who rejoined their group.
 """
 
 RUN_EPILOG = """\
@@ -156,6 +159,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(default 2018-03,2018-11,2020-06,2020-12,2023-02; dates outside the calendar skipped)",
     )
     run.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    run.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write summary.xlsx (headline, breakdowns, indicators, codebook; "
+        "needs openpyxl: pip install 'ddr-sim[xlsx]')",
+    )
     _add_overrides(run)
 
     validate = commands.add_parser(
@@ -194,28 +203,11 @@ def _print_problems(err: ScenarioError) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _format_number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
-
-
 def indicator_text(summary) -> str:
-    """The key indicators as a small text table (median and 5-95 % over seeds)."""
-    from ddr_sim.runs.indicators import indicator_overview
+    """The headline indicators as a text table (median and 5-95 % over seeds)."""
+    from ddr_sim.runs.summary_files import console_text, indicator_table
 
-    overview = indicator_overview(summary)
-    if overview.empty:
-        return "(no seed finished)"
-    width = max(len(name) for name in overview.index)
-    lines = [f"{'indicator':<{width}}  {'median':>10}  {'5%-95%':>21}  never"]
-    for name, row in overview.iterrows():
-        span = f"{_format_number(row['p05'])} - {_format_number(row['p95'])}"
-        never = str(int(row["never"])) if row["never"] else ""
-        lines.append(f"{name:<{width}}  {_format_number(row['median']):>10}  {span:>21}  {never}")
-    return "\n".join(lines)
+    return console_text(indicator_table(summary))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -260,7 +252,7 @@ def _cmd_run(args: argparse.Namespace, command_line: str) -> int:
         )
         result.source = os.fspath(args.scenario)
         result.overrides = list(args.overrides)
-        result.save(out, command_line=command_line, plots=not args.no_plots)
+        result.save(out, command_line=command_line, plots=not args.no_plots, xlsx=args.xlsx)
     except ScenarioError:
         raise
     except Exception as err:

@@ -1,0 +1,143 @@
+"""One seed's tables as dense monthly arrays: what the summary reads from a run."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+
+from ddr_sim.config.calendar import month_index, month_label
+from ddr_sim.core.statuses import N_STATUSES, STATUS_NAMES
+
+#: The tables the summary reads, one seed's rows each.
+SUMMARY_TABLES = ("counts", "series", "group_series", "flows", "groups")
+
+
+def _names(column: pd.Series) -> list[str]:
+    """Every category of a text column (also those absent from these rows), else its values."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return [str(c) for c in column.cat.categories]
+    return [str(c) for c in dict.fromkeys(column.dropna())]
+
+
+@dataclass(frozen=True)
+class SeedTables:
+    """One seed's tables, with the dense per-month arrays the summary needs."""
+
+    seed: int
+    counts: pd.DataFrame
+    series: pd.DataFrame
+    group_series: pd.DataFrame
+    flows: pd.DataFrame
+    groups: pd.DataFrame
+
+    @classmethod
+    def of(cls, tables: Mapping[str, pd.DataFrame]) -> SeedTables:
+        """Check that ``tables`` hold one seed and consecutive months; sort the series."""
+        missing = [name for name in SUMMARY_TABLES if name not in tables]
+        if missing:
+            raise ValueError(f"the summary needs the tables {', '.join(missing)}")
+        series = tables["series"].sort_values("month", ignore_index=True)
+        seeds = {int(s) for name in SUMMARY_TABLES for s in tables[name]["seed"].unique()}
+        if len(seeds) > 1:
+            raise ValueError(f"tables of one seed expected, got seeds {sorted(seeds)}")
+        if not np.array_equal(series["month"].to_numpy(), np.arange(len(series))):
+            raise ValueError("the series table needs one row per month from month 0")
+        groups = tables["groups"].sort_values("slot", ignore_index=True)
+        seed = seeds.pop() if seeds else 0
+        return cls(seed, tables["counts"], series, tables["group_series"], tables["flows"], groups)
+
+    @property
+    def months(self) -> int:
+        return len(self.series)
+
+    @cached_property
+    def start(self) -> str:
+        return str(self.series["date"].iloc[0])
+
+    def label(self, month: int | None) -> str | None:
+        """``YYYY-MM`` of a month index (None for None)."""
+        return None if month is None else month_label(int(month), self.start)
+
+    def index(self, date: str) -> int:
+        """Month index of a ``YYYY-MM`` date."""
+        return month_index(date, self.start)
+
+    @cached_property
+    def regions(self) -> list[str]:
+        return _names(self.counts["region"])
+
+    @cached_property
+    def _flow_sums(self) -> pd.Series:
+        return self.flows.groupby(["flow", "month"], observed=True)["count"].sum()
+
+    def flow(self, name: str) -> np.ndarray:
+        """People entering ``name`` (or events) per month, all groups and regions."""
+        out = np.zeros(self.months, np.int64)
+        if name in self._flow_sums.index.get_level_values(0):
+            part = self._flow_sums.loc[name]
+            out[part.index.to_numpy(np.int64)] = part.to_numpy(np.int64)
+        return out
+
+    def _flow_by(self, name: str, key: str, labels: list[str]) -> np.ndarray:
+        part = self.flows[self.flows["flow"] == name]
+        sums = part.groupby(part[key].astype(str))["count"].sum()
+        return sums.reindex(labels, fill_value=0).to_numpy(np.int64)
+
+    def by_group(self, name: str) -> np.ndarray:
+        """Flow ``name`` over the run per group, in the groups table's order."""
+        return self._flow_by(name, "group", self.groups["group"].astype(str).tolist())
+
+    def by_region(self, name: str) -> np.ndarray:
+        """Flow ``name`` over the run per region, in :attr:`regions` order."""
+        return self._flow_by(name, "region", self.regions)
+
+    @cached_property
+    def stocks(self) -> np.ndarray:
+        """People per ``[month, status]`` (status in ``Status`` order)."""
+        out = np.zeros((self.months, N_STATUSES), np.int64)
+        sums = self.counts.groupby(["month", "status"], observed=True)["count"].sum()
+        code = {name: i for i, name in enumerate(STATUS_NAMES)}
+        months = sums.index.get_level_values(0).to_numpy(np.int64)
+        statuses = [code[str(s)] for s in sums.index.get_level_values(1)]
+        out[months, statuses] = sums.to_numpy(np.int64)
+        return out
+
+    def per_group_month(self, column: str) -> np.ndarray:
+        """A group-series column summed over the groups that exist, per month."""
+        gs = self.group_series
+        sums = np.zeros(self.months, np.int64)
+        np.add.at(sums, gs["month"].to_numpy(np.int64), gs[column].to_numpy(np.int64))
+        return sums
+
+    @cached_property
+    def signatory(self) -> np.ndarray:
+        """Bool per group (groups table order): did it sign, or split from one that did?"""
+        return self.groups["signatory"].to_numpy(bool)
+
+    def is_signatory(self, group: str) -> bool:
+        return bool(self._group_info[group][0])
+
+    def coalition_of(self, group: str) -> str:
+        return str(self._group_info[group][1])
+
+    @cached_property
+    def _group_info(self) -> dict[str, tuple[bool, str]]:
+        g = self.groups
+        return {
+            str(n): (bool(s), str(c))
+            for n, s, c in zip(g["group"], g["signatory"], g["coalition"], strict=True)
+        }
+
+    @cached_property
+    def coalitions(self) -> list[str]:
+        """Coalitions of the run's groups, in order of first appearance."""
+        return list(dict.fromkeys(self.groups["coalition"].astype(str)))
+
+    @property
+    def cost_counters(self) -> list[str]:
+        """Series columns of the model's cost counters (``cost_<key>``)."""
+        return [c for c in self.series.columns if c.startswith("cost_") and c != "cost_usd"]
