@@ -286,5 +286,7 @@ def test_stall_months_and_longest_stall_on_a_hand_made_table() -> None:
 
 def test_no_stall_before_the_stall_clock_starts() -> None:
     assert not stall_flags([False] * 4, [0, 0, 0, 0]).any()
-    table = pd.DataFrame({"month": [0, 1], "stall_clock": False, "net_into_integrated_reinserted": 0})
+    table = pd.DataFrame(
+        {"month": [0, 1], "stall_clock": False, "net_into_integrated_reinserted": 0}
+    )
     assert stall_indicators(table)["longest_stall_months"] == 0

@@ -6,49 +6,26 @@ from __future__ import annotations
 from ddr_sim.runs.indicator import Indicator
 from ddr_sim.runs.indicator import breakdown as _b
 from ddr_sim.runs.indicator import headline as _h
-
-#: How the indicator texts say "defection".
-DEFECTION = "rejoined their group (defection)"
-
-FLOW_WORDS: dict[str, str] = {
-    "pre_cantoned": "entered pre-cantonment",
-    "cantoned": "entered formal cantonment",
-    "moc_assigned": "assigned to MOC mixed patrols",
-    "registered": "registered for DDR",
-    "declared_unfit": "declared medically unfit",
-    "integrated": "integrated into the army",
-    "reinserted": "completed civilian reinsertion",
-    "rejoined": DEFECTION,
-}
-STATUS_WORDS: dict[str, str] = {
-    "pre_cantoned": "in pre-cantonment",
-    "cantoned": "in formal cantonment",
-    "moc": "in MOC patrols",
-    "training": "in training before integration",
-    "integrated": "serving in the army",
-    "reinserted": "reinserted as civilians",
-    "unfit_waiting": "declared unfit, waiting",
-    "rejoined": "rejoined their group after integration (defected)",
-}
-_STEP_WORDS: dict[str, str] = {
-    "pre_cantonment": "someone entered pre-cantonment",
-    "cantonment": "someone entered formal cantonment",
-    "registration": "someone registered for DDR",
-    "integration": "someone was integrated into the army",
-    "reinsertion": "someone completed civilian reinsertion",
-}
+from ddr_sim.runs.indicator_words import (
+    DEFECTION,
+    FLOW_WORDS,
+    STALL_CLOCK,
+    STALL_MONTH,
+    STATUS_WORDS,
+    STEP_WORDS,
+)
 
 
 def flow_family() -> list[Indicator]:
     out = [
         Indicator(
             f"{flow}_total",
-            words,
-            f"People who {words} over the run (a person counts each time they enter).",
+            label,
+            f"People who {words} over the run (a person counts each time).",
             "people",
             headline=True,
         )
-        for flow, words in FLOW_WORDS.items()
+        for flow, (label, words) in FLOW_WORDS.items()
     ]
     out.append(
         _h(
@@ -89,7 +66,7 @@ def status_and_steps() -> list[Indicator]:
             "people",
         ),
     ]
-    for step, words in _STEP_WORDS.items():
+    for step, words in STEP_WORDS.items():
         headline = step in ("cantonment", "integration", "reinsertion")
         out.append(
             _b(
@@ -112,18 +89,6 @@ def status_and_steps() -> list[Indicator]:
     return out
 
 
-_STALL_CLOCK = (
-    "The stall clock starts in the first month an exit programme is open (accelerated "
-    "DDR launched, general integration open, reinsertion open, the militia programme "
-    "open) or DDR falls due under the agreement (politics.ddr_calendar_months after the "
-    "first signatory signs), whichever is earlier, and runs to the end."
-)
-_STALL_MONTH = (
-    "A stall month is a month on the stall clock with zero or negative net flow of "
-    "signatory-group members into integrated + reinserted."
-)
-
-
 def stalls() -> list[Indicator]:
     return [
         _b(
@@ -136,27 +101,27 @@ def stalls() -> list[Indicator]:
         _b(
             "stall_clock_start_month",
             "stall clock start (month)",
-            f"{_STALL_CLOCK} Month index; empty when it never starts.",
+            f"{STALL_CLOCK} Month index; empty when it never starts.",
             "month index",
         ),
         _h(
             "stall_clock_start_date",
             "stall clock start",
-            f"{_STALL_CLOCK} Its first month; empty when it never starts.",
+            f"{STALL_CLOCK} Its first month; empty when it never starts.",
             "YYYY-MM",
         ),
-        _b("stall_clock_months", "months on the stall clock", _STALL_CLOCK, "months"),
-        _h("stall_months", "stall months", _STALL_MONTH, "months"),
+        _b("stall_clock_months", "months on the stall clock", STALL_CLOCK, "months"),
+        _h("stall_months", "stall months", STALL_MONTH, "months"),
         _b(
             "stall_episodes",
             "stall episodes",
-            f"Runs of consecutive stall months. {_STALL_MONTH}",
+            f"Runs of consecutive stall months. {STALL_MONTH}",
             "episodes",
         ),
         _h(
             "longest_stall_months",
             "longest stall",
-            f"Length of the longest run of consecutive stall months (0 if none). {_STALL_MONTH}",
+            f"Length of the longest run of consecutive stall months (0 if none). {STALL_MONTH}",
             "months",
         ),
         _b(
