@@ -14,6 +14,9 @@ from ddr_sim.runs.indicator_words import (
     STATUS_WORDS,
     STEP_WORDS,
 )
+from ddr_sim.runs.naming import STOCK_STATUSES
+
+_STOCKS = [s.name.lower() for s in STOCK_STATUSES]
 
 
 def flow_family() -> list[Indicator]:
@@ -55,7 +58,7 @@ def status_and_steps() -> list[Indicator]:
             "stock_<status>_end",
             "people holding a status at the end",
             "People holding the status in the last month: "
-            + "; ".join(f"{s} = {w}" for s, w in STATUS_WORDS.items())
+            + "; ".join(f"{s} = {STATUS_WORDS[s]}" for s in _STOCKS)
             + ".",
             "people",
         ),
@@ -270,8 +273,8 @@ def run_facts() -> list[Indicator]:
     ]
 
 
-def boycotts_costs_and_ends() -> list[Indicator]:
-    """Launch, boycotts, costs and the end state."""
+def launch_and_boycotts() -> list[Indicator]:
+    """Accelerated DDR's launch and the boycotts of the follow-up bodies."""
     return [
         _b(
             "accelerated_launch_month",
@@ -319,6 +322,12 @@ def boycotts_costs_and_ends() -> list[Indicator]:
             "last month.",
             "YYYY-MM",
         ),
+    ]
+
+
+def costs_and_ends() -> list[Indicator]:
+    """Costs and the end state."""
+    return [
         _h(
             "cost_total_usd",
             "programme cost",

@@ -16,7 +16,10 @@ FLOW_WORDS: dict[str, tuple[str, str]] = {
     "reinserted": ("completed civilian reinsertion", "completed civilian reinsertion"),
     "rejoined": (DEFECTION, DEFECTION),
 }
+#: Status -> what holding it means, for titles and the codebook.
 STATUS_WORDS: dict[str, str] = {
+    "active": "with their group (active)",
+    "mining": "gold mining, still in the group",
     "pre_cantoned": "in pre-cantonment",
     "cantoned": "in formal cantonment",
     "moc": "in MOC patrols",
@@ -24,7 +27,8 @@ STATUS_WORDS: dict[str, str] = {
     "integrated": "serving in the army",
     "reinserted": "reinserted as civilians",
     "unfit_waiting": "declared unfit, waiting",
-    "rejoined": "rejoined their group after integration (defected)",
+    "rejoined": "rejoined their group (defection)",
+    "killed": "killed (cumulative)",
 }
 STEP_WORDS: dict[str, str] = {
     "pre_cantonment": "someone entered pre-cantonment",

@@ -33,7 +33,8 @@ INDICATORS: tuple[Indicator, ...] = (
     *families.stalls(),
     *families.defections(),
     *families.violence_and_lists(),
-    *families.boycotts_costs_and_ends(),
+    *families.launch_and_boycotts(),
+    *families.costs_and_ends(),
     *families.coalitions(),
 )
 
