@@ -31,19 +31,12 @@ def _share(rejoined: int, integrated: int) -> float:
 
 def _by_region_and_coalition(run: SeedTables, name: str) -> np.ndarray:
     """Flow ``name`` over the run per ``[region, coalition]`` (run orders)."""
-    part = run.flows[run.flows["flow"] == name]
-    coalition = (
-        part["group"]
-        .astype(str)
-        .map({n: c for n, c in zip(run.groups["group"], run.groups["coalition"], strict=True)})
-    )
-    sums = part.groupby([part["region"].astype(str), coalition])["count"].sum()
-    out = np.zeros((len(run.regions), len(run.coalitions)), np.int64)
-    r_of = {r: i for i, r in enumerate(run.regions)}
-    c_of = {c: i for i, c in enumerate(run.coalitions)}
-    for (region, coal), value in sums.items():
-        out[r_of[region], c_of[coal]] += int(value)
-    return out
+    per_group = run.cube(name).sum(axis=0)[:-1]  # [group, region], groups of the table
+    position = {c: i for i, c in enumerate(run.coalitions)}
+    coalition = np.array([position[str(c)] for c in run.groups["coalition"]], np.int64)
+    out = np.zeros((len(run.coalitions), len(run.regions)), np.int64)
+    np.add.at(out, coalition, per_group)
+    return out.T
 
 
 def coalition_columns(run: SeedTables) -> dict[str, Any]:

@@ -28,11 +28,13 @@ Conventions: month indices count from the scenario's `calendar.start` (month 0);
 are `YYYY-MM`. Counts for a month are taken at the end of that month; flows "by" a date
 include that month. In a name, `<group>`, `<region>` and `<coalition>` are the names in
 lower case with `_` for anything else (`MAA-CMA` -> `maa_cma`), `<region_coalition>` is
-`<region>_<coalition>`, `<yyyy_mm>` a checkpoint or event date (`2020_06`), `<year>` a
-calendar year (partial years included). Checkpoint dates default to 2018-03, 2018-11,
-2020-06, 2020-12 and 2023-02 (`--checkpoints`); columns of dates outside the calendar are
-left out. The summary is computed from the saved tables alone
-(`ddr_sim.runs.summary_files.summary_from_folder` recomputes it from a run folder).
+`<region>_<coalition>` (a coalition whose name would read as another column, such as
+`total`, `by` or a year, gets the prefix `coalition_`), `<yyyy_mm>` a checkpoint or
+event date (`2020_06`), `<year>` a calendar year (partial years included). Checkpoint
+dates default to 2018-03, 2018-11, 2020-06, 2020-12 and 2023-02 (`--checkpoints`);
+columns of dates outside the calendar are left out. The summary is computed from the
+saved tables alone (`ddr_sim.runs.summary_files.summary_from_folder` recomputes it from a
+run folder).
 
 **Defection.** The model's word is *rejoined*: an integrated person who rejoined their
 group (defection). Columns keep the name `rejoined`.

@@ -23,6 +23,30 @@ def _names(column: pd.Series) -> list[str]:
     return [str(c) for c in dict.fromkeys(column.dropna())]
 
 
+def _codes(
+    column: pd.Series, labels: list[str] | None = None, extra: bool = False
+) -> tuple[list[str], np.ndarray]:
+    """The labels of a text column and each row's position among them.
+
+    With ``labels`` the positions are in that list; a value not in it is refused, or,
+    with ``extra``, placed at ``len(labels)``.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        categories = [str(c) for c in column.cat.categories]
+        codes = column.cat.codes.to_numpy(np.int64)
+    else:
+        codes, uniques = pd.factorize(column.astype(str))
+        categories = [str(c) for c in uniques]
+    if labels is None:
+        return categories, codes
+    where = {label: i for i, label in enumerate(labels)}
+    unknown = [c for c in categories if c not in where]
+    if unknown and not extra:
+        raise ValueError(f"unknown values {unknown} (expected one of {labels})")
+    lookup = np.array([where.get(c, len(labels)) for c in categories], np.int64)
+    return labels, lookup[codes] if len(lookup) else codes
+
+
 @dataclass(frozen=True)
 class SeedTables:
     """One seed's tables, with the dense per-month arrays the summary needs."""
@@ -71,39 +95,48 @@ class SeedTables:
         return _names(self.counts["region"])
 
     @cached_property
-    def _flow_sums(self) -> pd.Series:
-        return self.flows.groupby(["flow", "month"], observed=True)["count"].sum()
+    def group_names(self) -> list[str]:
+        return self.groups["group"].astype(str).tolist()
+
+    @cached_property
+    def _flow_cube(self) -> dict[str, np.ndarray]:
+        """Flow name -> people per ``[month, group, region]`` (group in the groups table's
+        order, then one slot for flows of no group, e.g. attacks)."""
+        f = self.flows
+        names, flow = _codes(f["flow"])
+        _, group = _codes(f["group"], self.group_names, extra=True)
+        _, region = _codes(f["region"], self.regions)
+        shape = (len(names), self.months, len(self.group_names) + 1, len(self.regions))
+        cube = np.zeros(shape, np.int64)
+        np.add.at(cube, (flow, f["month"].to_numpy(np.int64), group, region), f["count"])
+        return {name: cube[i] for i, name in enumerate(names)}
+
+    def cube(self, name: str) -> np.ndarray:
+        """Flow ``name`` per ``[month, group, region]`` (zeros when never recorded)."""
+        found = self._flow_cube.get(name)
+        if found is None:
+            return np.zeros((self.months, len(self.group_names) + 1, len(self.regions)), np.int64)
+        return found
 
     def flow(self, name: str) -> np.ndarray:
         """People entering ``name`` (or events) per month, all groups and regions."""
-        out = np.zeros(self.months, np.int64)
-        if name in self._flow_sums.index.get_level_values(0):
-            part = self._flow_sums.loc[name]
-            out[part.index.to_numpy(np.int64)] = part.to_numpy(np.int64)
-        return out
-
-    def _flow_by(self, name: str, key: str, labels: list[str]) -> np.ndarray:
-        part = self.flows[self.flows["flow"] == name]
-        sums = part.groupby(part[key].astype(str))["count"].sum()
-        return sums.reindex(labels, fill_value=0).to_numpy(np.int64)
+        return self.cube(name).sum(axis=(1, 2))
 
     def by_group(self, name: str) -> np.ndarray:
         """Flow ``name`` over the run per group, in the groups table's order."""
-        return self._flow_by(name, "group", self.groups["group"].astype(str).tolist())
+        return self.cube(name).sum(axis=(0, 2))[:-1]
 
     def by_region(self, name: str) -> np.ndarray:
         """Flow ``name`` over the run per region, in :attr:`regions` order."""
-        return self._flow_by(name, "region", self.regions)
+        return self.cube(name).sum(axis=(0, 1))
 
     @cached_property
     def stocks(self) -> np.ndarray:
         """People per ``[month, status]`` (status in ``Status`` order)."""
         out = np.zeros((self.months, N_STATUSES), np.int64)
-        sums = self.counts.groupby(["month", "status"], observed=True)["count"].sum()
-        code = {name: i for i, name in enumerate(STATUS_NAMES)}
-        months = sums.index.get_level_values(0).to_numpy(np.int64)
-        statuses = [code[str(s)] for s in sums.index.get_level_values(1)]
-        out[months, statuses] = sums.to_numpy(np.int64)
+        _, status = _codes(self.counts["status"], list(STATUS_NAMES))
+        months = self.counts["month"].to_numpy(np.int64)
+        np.add.at(out, (months, status), self.counts["count"].to_numpy(np.int64))
         return out
 
     def per_group_month(self, column: str) -> np.ndarray:

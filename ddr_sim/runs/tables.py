@@ -70,7 +70,8 @@ GROUPLESS_FLOWS = ("attacks",)
 
 
 def _dates(model: DDRModel, months: int) -> list[str]:
-    return [month_label(m, spec(model).calendar.start) for m in range(months)]
+    start = spec(model).calendar.start
+    return [month_label(m, start) for m in range(months)]
 
 
 def _codes(values: np.ndarray, categories: list[str], ordered: bool = False) -> pd.Categorical:
