@@ -148,7 +148,8 @@ class SeedTables:
 
     @cached_property
     def signatory(self) -> np.ndarray:
-        """Bool per group (groups table order): did it sign, or split from one that did?"""
+        """Bool per group (groups table order): a signatory group (splinters keep their
+        parent's flag)?"""
         return self.groups["signatory"].to_numpy(bool)
 
     def is_signatory(self, group: str) -> bool:
