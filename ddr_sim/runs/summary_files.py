@@ -88,7 +88,7 @@ def _number(value: object) -> str:
         return value
     if float(value).is_integer():
         return f"{int(value):,}"
-    return f"{value:,.2f}" if abs(float(value)) < 10 else f"{value:,.1f}"
+    return f"{value:,.2f}" if abs(float(value)) < 1 else f"{value:,.1f}"
 
 
 def _span(low: object, high: object) -> str:
@@ -133,10 +133,11 @@ def markdown_text(table: pd.DataFrame, title: str = "") -> str:
     lines += [
         "Median and 5-95 % range over seeds; *never*: seeds where it did not happen.",
         "",
-        "| " + " | ".join(_HEAD) + " |",
-        "|---|---:|---:|---:|---|",
+        "| " + " | ".join([_HEAD[0], "column", *_HEAD[1:]]) + " |",
+        "|---|---|---:|---:|---:|---|",
     ]
-    lines += ["| " + " | ".join(r) + " |" for r in _cells(table)]
+    for name, r in zip(table["indicator"], _cells(table), strict=True):
+        lines.append("| " + " | ".join([r[0], f"`{name}`", *r[1:]]) + " |")
     return "\n".join(lines) + "\n"
 
 
