@@ -38,14 +38,14 @@ Run 'ddr-sim COMMAND --help' for the options of a command.
 
 RUN_DESCRIPTION = """\
 Run a scenario for seeds 0..N-1 and save, in the output directory:
-  counts.parquet        people by month, group, region and status (absent row = 0)
-  series.parquet        model-level monthly series, programme flags, stall months
-  group_series.parquet  trust, hedge, consent, boycott, fighting, lists per group
-  flows.parquet         people entering each status per month (absent row = 0)
-  summary.csv           headline indicators, one row per seed (dates as YYYY-MM)
+  counts.parquet          people by month, group, region and status (absent row = 0)
+  series.parquet          model-level monthly series, programme flags, stall clock
+  group_series.parquet    trust, hedge, consent, boycott, fighting, lists per group
+  flows.parquet           people entering each status per month (absent row = 0)
+  summary.csv             headline indicators, one row per seed (dates as YYYY-MM)
   summary_breakdowns.csv  per group / region / coalition / year / date, long table
-  summary.parquet       every indicator column, one row per seed
-  indicators.csv/.md    the table printed below (columns explained in docs/OUTPUTS.md)
+  summary.parquet         every indicator column, one row per seed
+  indicators.csv/.md      the table printed below (columns explained in docs/OUTPUTS.md)
   events.csv, groups.csv, scenario.resolved.yaml, manifest.json
   status_counts.png, trust_progress.png, cumulative_vs_targets.png
 and print the headline indicators (median and 5-95 % range over seeds). A defection is
