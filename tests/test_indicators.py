@@ -250,3 +250,20 @@ def test_defection_breakdowns_add_up_on_the_mali_scenario(mali) -> None:
             assert sum(cells) == row[f"{flow}_{c.lower()}"]
     rejoined_by_region = sum(row[f"rejoined_region_{r}"] for r in regions)
     assert rejoined_by_region == row["rejoined_total"]
+
+
+def test_xlsx_without_openpyxl_is_refused_before_running(tmp_path: Path, monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_openpyxl(name, *args, **kwargs):
+        if name == "openpyxl":
+            raise ImportError("no openpyxl")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+    out = tmp_path / "run"
+    assert main(["run", str(TEACHING), "--xlsx", "--out", str(out)]) == 2
+    assert "pip install 'ddr-sim[xlsx]'" in capsys.readouterr().err
+    assert not out.exists()

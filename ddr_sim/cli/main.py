@@ -242,6 +242,12 @@ def _cmd_run(args: argparse.Namespace, command_line: str) -> int:
     from ddr_sim.runs.runner import TRACEBACK_FILE, run, write_text
 
     scenario = load_scenario(args.scenario, args.overrides)  # ScenarioError -> exit 2
+    if args.xlsx:
+        from ddr_sim.runs.summary_files import workbook_unavailable
+
+        if missing := workbook_unavailable():
+            print(f"error: {missing}", file=sys.stderr)
+            return 2
     out = args.out if args.out is not None else DEFAULT_OUT_ROOT / scenario.name
     try:
         result = run(

@@ -141,15 +141,21 @@ def markdown_text(table: pd.DataFrame, title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def workbook_unavailable() -> str | None:
+    """Why ``summary.xlsx`` cannot be written here (openpyxl missing), or None."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        return "--xlsx needs openpyxl: pip install 'ddr-sim[xlsx]' (or pip install openpyxl)"
+    return None
+
+
 def write_workbook(path: str | os.PathLike[str], summary: pd.DataFrame) -> Path:
     """The summary tables as an Excel workbook (sheets headline, breakdowns, indicators,
     codebook); needs openpyxl (``pip install 'ddr-sim[xlsx]'``)."""
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError as err:
-        raise RuntimeError(
-            "--xlsx needs openpyxl: pip install 'ddr-sim[xlsx]' (or pip install openpyxl)"
-        ) from err
+    missing = workbook_unavailable()
+    if missing:
+        raise RuntimeError(missing)
     codebook = pd.DataFrame(
         [(i.pattern, i.label, i.meaning, i.unit, i.headline) for i in INDICATORS],
         columns=["column", "label", "meaning", "unit", "headline"],
