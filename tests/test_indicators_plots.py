@@ -74,6 +74,13 @@ def test_status_panels_mark_the_events(mali, drawn, tmp_path) -> None:
         assert len([ln for ln in ax.get_lines() if len(ln.get_xdata()) == 2]) == len(dates)
     key = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
     assert all(d in key for d in dates)
+    fig.canvas.draw()
+    panels = fig.axes[: len(STATUS_NAMES)]
+    for i, ax in enumerate(panels):
+        below = panels[i + 4] if i + 4 < len(panels) else None
+        if ax.get_lines() and (below is None or not below.get_lines()):
+            shown = [t.get_text() for t in ax.get_xticklabels() if t.get_visible()]
+            assert any(shown), f"no dates under {ax.get_title()}"
 
 
 def test_trust_legend_has_one_entry_per_visible_bundle(mali, drawn, tmp_path) -> None:

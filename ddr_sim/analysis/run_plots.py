@@ -132,8 +132,8 @@ def _seed_note(seeds: list[int]) -> str:
 def _none_panel(ax, title: str) -> None:
     """A panel for a quantity that is zero throughout in every seed."""
     ax.set_title(title, fontsize=11)
-    ax.set_xticks([])
-    ax.set_yticks([])
+    ax.tick_params(bottom=False, labelbottom=False, left=False, labelleft=False)
+    ax.grid(False)
     for side in ax.spines.values():
         side.set_color("0.85")
     ax.text(
@@ -146,6 +146,18 @@ def _none_panel(ax, title: str) -> None:
         fontsize=11,
         transform=ax.transAxes,
     )
+
+
+def _label_last_row(axes: np.ndarray, used: int, drawn: list) -> None:
+    """Switch off the unused panels; date labels under every drawn panel that has no
+    drawn panel below it (shared x axes label only the bottom row)."""
+    for ax in axes.flat[used:]:
+        ax.axis("off")
+    nrows, ncols = axes.shape
+    for i, ax in enumerate(axes.flat[:used]):
+        below = i + ncols
+        if ax in drawn and (below >= used or axes.flat[below] not in drawn):
+            ax.tick_params(labelbottom=True)
 
 
 def _event_lines(ax, events: list[tuple[str, list[str]]]) -> list:
@@ -186,21 +198,22 @@ def plot_status_counts(
     ncols = 4
     nrows = int(np.ceil(len(STATUS_NAMES) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(15, 3.0 * nrows + 0.4), sharex=True)
+    drawn = []
     for ax, status in zip(axes.flat, STATUS_NAMES, strict=False):
         wide = per_status.get(status)
         label = STATUS_WORDS.get(status, status.replace("_", " "))
         if wide is None or not wide.to_numpy().any():
             _none_panel(ax, label)
             continue
+        drawn.append(ax)
         _draw_band(ax, time, _quantiles(wide), _BAND_COLOR)
         _event_lines(ax, marks)
         ax.set_title(label, fontsize=11)
         _count_axis(ax)
         _date_axis(ax)
         ax.set_xlim(time[0], time[-1])
-    for ax in axes.flat[len(STATUS_NAMES) :]:
-        ax.axis("off")
-    for ax in axes[:, 0]:
+    _label_last_row(axes, len(STATUS_NAMES), drawn)
+    for ax in (a for a in axes[:, 0] if a in drawn):
         ax.set_ylabel("people")
     fig.suptitle(f"{_prefix(title)}people by status ({_seed_note(seeds)})", fontsize=13)
     key = event_key(marks) if marks else ""
@@ -310,12 +323,14 @@ def plot_cumulative_vs_targets(
     ncols = 3
     nrows = int(np.ceil(len(CUMULATIVE_PANELS) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(15, 4.0 * nrows), sharex=True)
+    drawn = []
     for ax, (flow, panel) in zip(axes.flat, CUMULATIVE_PANELS.items(), strict=False):
         wide = per_flow.get(flow)
         here = [t for t in points if t.plot.flow == flow]
         if (wide is None or not wide.to_numpy().any()) and not here:
             _none_panel(ax, panel)
             continue
+        drawn.append(ax)
         if wide is None:
             wide = pd.DataFrame(0, index=calendar.index, columns=seeds)
         _draw_band(ax, time, _quantiles(wide.cumsum()), _BAND_COLOR, "simulated (median)")
@@ -327,9 +342,8 @@ def plot_cumulative_vs_targets(
             ax.legend(loc="best", fontsize=8, framealpha=0.9)
         _date_axis(ax)
         ax.set_xlim(time[0], time[-1])
-    for ax in axes.flat[len(CUMULATIVE_PANELS) :]:
-        ax.axis("off")
-    for ax in axes[:, 0]:
+    _label_last_row(axes, len(CUMULATIVE_PANELS), drawn)
+    for ax in (a for a in axes[:, 0] if a in drawn):
         ax.set_ylabel("people (cumulative)")
     against = " vs observed figures" if points else ""
     fig.suptitle(f"{_prefix(title)}cumulative flows{against} ({_seed_note(seeds)})", fontsize=13)
