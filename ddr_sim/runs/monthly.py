@@ -152,19 +152,13 @@ class SeedTables:
         parent's flag)?"""
         return self.groups["signatory"].to_numpy(bool)
 
-    def is_signatory(self, group: str) -> bool:
-        return bool(self._group_info[group][0])
-
-    def coalition_of(self, group: str) -> str:
-        return str(self._group_info[group][1])
-
-    @cached_property
-    def _group_info(self) -> dict[str, tuple[bool, str]]:
-        g = self.groups
-        return {
-            str(n): (bool(s), str(c))
-            for n, s, c in zip(g["group"], g["signatory"], g["coalition"], strict=True)
-        }
+    def group_slot(self, column: pd.Series) -> np.ndarray:
+        """Row of each value of a group column in the groups table (every group of these
+        rows must be in it)."""
+        _, slot = _codes(column, self.group_names, extra=True)
+        if (slot >= len(self.group_names)).any():
+            raise ValueError("a group of the tables is missing from the groups table")
+        return slot
 
     @cached_property
     def coalitions(self) -> list[str]:

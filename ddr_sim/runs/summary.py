@@ -128,7 +128,8 @@ def _programme_columns(run: SeedTables) -> dict[str, Any]:
 
 def _boycott_columns(run: SeedTables) -> dict[str, Any]:
     gs = run.group_series
-    signatory = gs["group"].astype(str).map(run.is_signatory).to_numpy(bool)
+    slot = run.group_slot(gs["group"])
+    signatory = run.signatory[slot]
     boycotting = gs["boycotting"].to_numpy(bool)
     month = gs["month"].to_numpy(np.int64)
 
@@ -144,7 +145,7 @@ def _boycott_columns(run: SeedTables) -> dict[str, Any]:
         "boycott_all_date": run.label(m),
         "boycott_group_months": int(boycotting.sum()),
     }
-    coalition = gs["group"].astype(str).map(run.coalition_of).to_numpy(object)
+    coalition = run.groups["coalition"].astype(str).to_numpy(object)[slot]
     walked_out = np.zeros(run.months, bool)
     for name in sorted(set(coalition[signatory].tolist())):
         walked_out |= everyone_boycotts(signatory & (coalition == name))
