@@ -270,3 +270,35 @@ def test_xlsx_without_openpyxl_is_refused_before_running(tmp_path: Path, monkeyp
     assert main(["run", str(TEACHING), "--xlsx", "--out", str(out)]) == 2
     assert "pip install 'ddr-sim[xlsx]'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def _fake_model(signed: int | None, militia_opens: str | None, reinsertion_from: int):
+    from types import SimpleNamespace as NS
+
+    months = 10
+    series = {name: np.zeros(months) for name in ("accelerated_ddr_open", "pre_cantonment_open")}
+    series |= {"general_integration_open": np.zeros(months), "sites_built": np.zeros(months)}
+    series["reinsertion_open"] = (np.arange(months) >= reinsertion_from).astype(float)
+    series["pre_cantonment_open"][1:] = 1.0  # not an exit: does not start the clock
+    scenario = NS(
+        calendar=NS(start="2015-01"),
+        politics=NS(ddr_calendar_months=3),
+        programmes=NS(militia_programme=NS(opens=militia_opens)),
+    )
+    groups = [NS(signatory=True, signed_month=signed), NS(signatory=False, signed_month=None)]
+    return NS(month=months, history=NS(series=series), groups=groups, scenario=scenario, spec=None)
+
+
+def test_stall_clock_is_the_earlier_of_an_exit_and_ddr_falling_due() -> None:
+    from ddr_sim.runs.recorded import programme_flags
+
+    def start(**kw) -> int | None:
+        clock = programme_flags(_fake_model(**kw))["stall_clock"]
+        return int(np.argmax(clock)) if clock.any() else None
+
+    assert start(signed=2, militia_opens=None, reinsertion_from=99) == 5  # due: 2 + 3
+    assert start(signed=2, militia_opens="2015-04", reinsertion_from=99) == 3  # militia first
+    assert start(signed=None, militia_opens=None, reinsertion_from=7) == 7  # reinsertion
+    assert start(signed=None, militia_opens=None, reinsertion_from=99) is None
+    flags = programme_flags(_fake_model(signed=None, militia_opens=None, reinsertion_from=99))
+    assert flags["programme_open"][1:].all()  # pre-cantonment open, yet off the clock
