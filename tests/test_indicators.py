@@ -51,6 +51,14 @@ def test_summary_recomputed_from_the_saved_folder_is_identical(saved: Path) -> N
     pd.testing.assert_frame_equal(recomputed, pd.read_parquet(saved / "summary.parquet"))
 
 
+def test_summary_with_own_checkpoints_is_recomputed_identically(tmp_path: Path) -> None:
+    args = ["run", str(TEACHING), "--no-plots", "--checkpoints", "2016-01,2030-01"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    saved = pd.read_parquet(tmp_path / "summary.parquet")
+    assert "integrated_by_2016_01" in saved.columns
+    pd.testing.assert_frame_equal(summary_from_folder(tmp_path), saved)
+
+
 def test_a_changed_table_changes_the_recomputed_summary(saved: Path, tmp_path: Path) -> None:
     for name in saved.iterdir():
         (tmp_path / name.name).write_bytes(name.read_bytes())
