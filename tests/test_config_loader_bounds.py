@@ -26,11 +26,11 @@ BASE = textwrap.dedent(
 )
 
 
-def refused(path: Path, overrides: list[str] | None = None, within: float = 5.0) -> str:
+def refused(path: Path, overrides: list[str] | None = None) -> str:
     start = time.perf_counter()
     with pytest.raises(ScenarioError) as info:
         load_scenario(path, overrides)
-    assert time.perf_counter() - start < within
+    assert time.perf_counter() - start < 60  # a guard against hangs, not a speed target
     assert info.value.problems
     return str(info.value)
 
@@ -80,20 +80,20 @@ def test_a_fifo_is_refused_without_blocking(tmp_path):
 
 def test_a_file_over_the_size_limit_is_refused_before_parsing(tmp_path):
     path = write(tmp_path, BASE + "# padding\n" * (MAX_FILE_BYTES // 10 + 1))
-    assert f"at most {MAX_FILE_BYTES:,} bytes" in refused(path, within=1.0)
+    assert f"at most {MAX_FILE_BYTES:,} bytes" in refused(path)
 
 
 def test_an_alias_bomb_is_refused(tmp_path):
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{d}: &a{d} [" + ", ".join([f"*a{d - 1}"] * 9) + "]" for d in range(1, 10)]
-    message = refused(write(tmp_path, "\n".join(lines) + "\n" + BASE), within=2.0)
+    message = refused(write(tmp_path, "\n".join(lines) + "\n" + BASE))
     assert "aliases (*name) expand this into more than" in message
 
 
 def test_deep_nesting_is_refused_with_its_line(tmp_path):
     n = 5000
     text = BASE + "deep: " + "[" * n + "]" * n + "\n"
-    message = refused(write(tmp_path, text), within=2.0)
+    message = refused(write(tmp_path, text))
     assert f"s.yaml:7: YAML error: nested deeper than {MAX_DEPTH} levels" in message
 
 

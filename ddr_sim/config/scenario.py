@@ -11,11 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from ddr_sim.config.calendar import month_index, parse_month
 from ddr_sim.config.fields import (
-    MAX_CELLS,
     MAX_GROUPS,
-    MAX_PEOPLE,
     MAX_REGIONS,
     AttackRate,
     BudgetUSD,
@@ -40,6 +37,7 @@ from ddr_sim.config.fields import (
     UnitUSD,
     Weight,
 )
+from ddr_sim.config.scenario_checks import consistency_problems
 
 __all__ = ["Count", "Month", "Positive", "Scenario", "ScenarioConsistencyError", "Share", "Strict"]
 
@@ -433,125 +431,8 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        """Cross-field checks; each problem names its field path."""
-        problems: list[tuple[str, str]] = []
-        region_names = {r.name for r in self.regions}
-        group_names = {g.name for g in self.groups}
-        start, months = self.calendar.start, self.calendar.months
-        parse_month(start)
-
-        def in_calendar(path: str, date: str | None) -> None:
-            if date is None:
-                return
-            k = month_index(date, start)
-            if not 0 <= k < months:
-                problems.append(
-                    (path, f"date {date} is outside the calendar ({start} + {months} months)")
-                )
-
-        for i, r in enumerate(self.regions):
-            if r.controller != "government" and r.controller not in group_names:
-                problems.append(
-                    (
-                        f"regions.{i}.controller",
-                        f"unknown group {r.controller!r}; expected one of "
-                        f"{sorted(group_names | {'government'})}",
-                    )
-                )
-        total_people = 0
-        for i, g in enumerate(self.groups):
-            total_people += g.armed + g.unarmed
-            unknown = set(g.regions) - region_names
-            if unknown:
-                problems.append(
-                    (
-                        f"groups.{i}.regions",
-                        f"unknown region(s) {sorted(unknown)}; expected one of "
-                        f"{sorted(region_names)}",
-                    )
-                )
-            if g.regions and abs(sum(g.regions.values()) - 1.0) > 1e-6:
-                problems.append(
-                    (
-                        f"groups.{i}.regions",
-                        f"shares must sum to 1, they sum to {sum(g.regions.values()):.4f}",
-                    )
-                )
-            if not g.regions:
-                problems.append((f"groups.{i}.regions", "at least one region share is required"))
-        pr = self.programmes
-        for path, names in (
-            ("programmes.pre_cantonment.regions", pr.pre_cantonment.regions),
-            ("programmes.cantonment.regions", pr.cantonment.regions),
-            ("programmes.moc.sites", pr.moc.sites),
-        ):
-            unknown = set(names) - region_names
-            if unknown:
-                problems.append((path, f"unknown region(s) {sorted(unknown)}"))
-        max_people = total_people + sum(r.youth_pool for r in self.regions)
-        problems.extend(_size_problems(max_people, months, len(self.groups), len(self.regions)))
-        if pr.integration.quota is not None and pr.integration.quota > max_people:
-            problems.append(
-                (
-                    "programmes.integration.quota",
-                    f"quota {pr.integration.quota} is larger than everyone who could ever be in a "
-                    f"group ({max_people})",
-                )
-            )
-        for path, date in (
-            ("economy.gold_rush_start", self.economy.gold_rush_start),
-            ("programmes.pre_cantonment.opens", pr.pre_cantonment.opens),
-            ("programmes.cantonment.approval", pr.cantonment.approval),
-            ("programmes.moc.opens", pr.moc.opens),
-            ("programmes.accelerated_ddr.earliest", pr.accelerated_ddr.earliest),
-            ("programmes.integration.general_opens", pr.integration.general_opens),
-            ("programmes.reinsertion.opens", pr.reinsertion.opens),
-            ("programmes.cvr.starts", pr.cvr.starts),
-            ("programmes.militia_programme.opens", pr.militia_programme.opens),
-        ):
-            in_calendar(path, date)
-        for i, g in enumerate(self.groups):
-            in_calendar(f"groups.{i}.signs", g.signs)
-            if g.signs is not None and not g.signatory:
-                problems.append(
-                    (f"groups.{i}.signs", "a non-signatory group cannot have a signing date")
-                )
-        event_names = [e.name for e in self.events if e.name is not None]
-        for i, e in enumerate(self.events):
-            if e.name is not None and event_names.count(e.name) > 1:
-                problems.append((f"events.{i}.name", f"event name {e.name!r} is repeated"))
-            in_calendar(f"events.{i}.date", e.date)
-            unknown = set(e.groups) - group_names
-            if unknown:
-                problems.append(
-                    (
-                        f"events.{i}.groups",
-                        f"unknown group(s) {sorted(unknown)}; expected some of "
-                        f"{sorted(group_names)}",
-                    )
-                )
-            if e.region is not None and e.region not in region_names:
-                problems.append(
-                    (
-                        f"events.{i}.region",
-                        f"unknown region {e.region!r}; expected one of {sorted(region_names)}",
-                    )
-                )
-            if e.type == "quota_offer" and e.quota is None:
-                problems.append((f"events.{i}.quota", "a quota_offer event needs a quota"))
-            if e.type == "quota_offer" and e.quota is not None and e.quota > max_people:
-                problems.append(
-                    (
-                        f"events.{i}.quota",
-                        f"quota {e.quota} is larger than everyone who could ever "
-                        f"be in a group ({max_people})",
-                    )
-                )
-            if e.type == "coup" and e.regime is None:
-                problems.append((f"events.{i}.regime", "a coup event needs the regime it installs"))
-        m = self.mission
-        if m.deploys and m.mandate_end and month_index(m.mandate_end, m.deploys) < 0:
-            problems.append(("mission.mandate_end", "mandate ends before the mission deploys"))
+        """Cross-field checks (:mod:`ddr_sim.config.scenario_checks`); each names its path."""
+        problems = consistency_problems(self)
         if problems:
             raise ScenarioConsistencyError(problems)
         return self
@@ -561,30 +442,6 @@ class Scenario(Strict):
 
     def region_names(self) -> list[str]:
         return [r.name for r in self.regions]
-
-
-def _size_problems(people: int, months: int, groups: int, regions: int) -> list[tuple[str, str]]:
-    """Limits on the whole scenario: people in rows, and the size of the monthly records."""
-    problems = []
-    if people > MAX_PEOPLE:
-        problems.append(
-            (
-                "groups",
-                f"{people:,} people in groups and youth pools together; at most "
-                f"{MAX_PEOPLE:,} (twice the largest DDR caseload on record; every person is a "
-                "row of the model)",
-            )
-        )
-    cells = months * groups * regions
-    if cells > MAX_CELLS:
-        problems.append(
-            (
-                "calendar.months",
-                f"months x groups x regions is {cells:,}; at most {MAX_CELLS:,} (the monthly "
-                "records keep every status of every group in every region)",
-            )
-        )
-    return problems
 
 
 class ScenarioConsistencyError(ValueError):
