@@ -4,35 +4,12 @@ missing extended file was looked for, shares written as percentages, limits with
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
+from test_scenario_loading import BASE
 
 from ddr_sim.config.loading import ScenarioError, load_scenario
-
-BASE = textwrap.dedent(
-    """\
-    name: base
-    calendar:
-      start: "2015-06"
-      months: 48
-    regions:
-      - name: Kidal
-        youth_pool: 8000
-      - name: Gao
-        youth_pool: 4000
-    groups:
-      - name: MNLA
-        coalition: CMA
-        armed: 3000
-        regions: {Kidal: 0.8, Gao: 0.2}
-      - name: GATIA
-        coalition: Platform
-        armed: 1500
-        regions: {Gao: 1.0}
-    """
-)
 
 
 def problems(tmp_path: Path, text: str, name: str = "s.yaml") -> list[str]:

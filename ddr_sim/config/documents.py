@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from ddr_sim.config.problems import Position, Problem, ScenarioError
+from ddr_sim.config.problems import Position, Problem, ScenarioError, plain
 from ddr_sim.config.yaml_words import yaml_problem
 
 __all__ = ["MAX_DEPTH", "MAX_NODES", "DocMap", "DocSeq", "copy_doc", "parse_yaml", "plain"]
@@ -241,13 +241,4 @@ def copy_doc(value: Any, pos: Position | None = None) -> Any:
             seq.add(copy_doc(v, pos), pos or p)
         seq.added = dict(value.added)
         return seq
-    return value
-
-
-def plain(value: Any) -> Any:
-    """The document as plain dicts and lists (what pydantic is given)."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
     return value

@@ -58,7 +58,6 @@ from ddr_sim.config.calendar import is_month, month_index, month_label
 from ddr_sim.config.documents import plain
 from ddr_sim.config.experiment_resolved import ResolvedExperiment, SweepParameter
 from ddr_sim.config.experiment_schema import (
-    NAME_PATTERN,
     RESERVED_COLUMNS,
     Design,
     Experiment,
@@ -66,6 +65,7 @@ from ddr_sim.config.experiment_schema import (
     is_number,
     parse_condition,
 )
+from ddr_sim.config.fields import NAME_PATTERN
 from ddr_sim.config.loading import OVERRIDE_SOURCE, load_scenario, scenario_hash
 from ddr_sim.config.paths import PathError, assign, expand_path, value_at
 from ddr_sim.config.problems import (

@@ -14,7 +14,7 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from ddr_sim.config.calendar import is_month
-from ddr_sim.config.fields import Strict
+from ddr_sim.config.fields import NAME_PATTERN, Strict
 from ddr_sim.config.problems import kind, unknown
 from ddr_sim.config.recordables import SERIES_VARIABLES
 
@@ -52,7 +52,6 @@ RESERVED_COLUMNS = frozenset(
 #: Fields that change no result table: a sweep may be resumed after editing them.
 ANALYSIS_ONLY_FIELDS = ("description", "classes", "heatmaps")
 
-NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 _NAME = NAME_PATTERN
 _CONDITION = re.compile(r"^\s*(<=|>=|==|!=|<|>)\s*(\S+)\s*$")
 _OPERATORS = ("<=", ">=", "==", "!=", "<", ">")

@@ -30,6 +30,7 @@ __all__ = [
     "MAX_MONTHS",
     "MAX_PEOPLE",
     "MAX_REGIONS",
+    "NAME_PATTERN",
     "Count",
     "Month",
     "Positive",
@@ -75,6 +76,9 @@ BUDGET_REASON = "at most USD 100 billion, over ten times the UN's whole yearly p
 WEIGHT_REASON = "a weight of at most 1,000 (calibrated weights are below 10)"
 SCORE_REASON = "between -1,000 and 1,000 (calibrated values are below 10)"
 RATE_REASON = "a monthly probability or share, at most 1"
+
+#: A name usable as a column of the result tables (parameters, targets, classes).
+NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 
 Share = Annotated[float, Field(ge=0.0, le=1.0)]
 Positive = Annotated[float, Field(ge=0.0)]

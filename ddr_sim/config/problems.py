@@ -34,6 +34,7 @@ __all__ = [
     "display_path",
     "fail",
     "kind",
+    "plain",
     "short_repr",
     "unknown",
     "validation_problems",
@@ -105,17 +106,18 @@ def kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
+    """A document as plain dicts and lists (what pydantic is given)."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 def short_repr(value: Any) -> str:
     """``repr`` of a (plain) value, cut to 80 characters."""
-    text = repr(_plain(value))
+    text = repr(plain(value))
     if len(text) > _MAX_INPUT_REPR:
         text = text[: _MAX_INPUT_REPR - 3] + "..."
     return text

@@ -35,7 +35,7 @@ from pydantic import Field, field_validator, model_validator
 
 from ddr_sim.config.calendar import MONTH_PATTERN, is_month, month_index
 from ddr_sim.config.documents import parse_yaml, plain
-from ddr_sim.config.fields import Strict
+from ddr_sim.config.fields import NAME_PATTERN, Strict
 from ddr_sim.config.paths import PathError, expand_path
 from ddr_sim.config.problems import (
     Problem,
@@ -60,7 +60,7 @@ __all__ = [
     "targets_file_for",
 ]
 
-_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+_NAME = NAME_PATTERN
 _BY_DATE = re.compile(r"_(\d{4})_(\d{2})$")
 
 
