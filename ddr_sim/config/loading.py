@@ -147,6 +147,10 @@ def _explain_new_item(doc: DocMap) -> Any:
     return explain
 
 
+def _loc(path: str) -> list[Any]:
+    return [int(s) if s.isdigit() else s for s in path.split(".")]
+
+
 def load_scenario(path: str | os.PathLike[str], overrides: list[str] | None = None) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
@@ -178,9 +182,7 @@ def load_scenario(path: str | os.PathLike[str], overrides: list[str] | None = No
         problems = validation_problems(exc, doc, source, Scenario, _explain_new_item(doc))
         raise ScenarioError(problems) from None
     except ScenarioConsistencyError as exc:  # not wrapped if raised outside a validator
-        problems = [
-            Problem(source, None, display_path(doc, p.split(".")), m) for p, m in exc.problems
-        ]
+        problems = [Problem(source, None, display_path(doc, _loc(p)), m) for p, m in exc.problems]
         raise ScenarioError(problems) from None
 
 
