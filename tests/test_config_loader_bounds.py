@@ -129,3 +129,28 @@ def test_an_unreadable_file(tmp_path):
     path = write(tmp_path, BASE)
     path.chmod(0)
     assert "cannot read file" in refused(path)
+
+
+def test_finding_a_targets_file_does_not_read_devices(tmp_path):
+    from ddr_sim.config.targets import targets_file_for
+
+    path = write(tmp_path, "extends: /dev/zero\nname: c\n")
+    assert targets_file_for(path) is None
+
+
+def test_experiment_and_targets_files_are_bounded_too(tmp_path):
+    from ddr_sim.config.experiment import ExperimentError, load_experiment
+    from ddr_sim.config.targets import TargetsError, load_targets
+
+    with pytest.raises(ExperimentError, match="not a regular file"):
+        load_experiment("/dev/zero")
+    bomb = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    bomb += [f"a{d}: &a{d} [" + ", ".join([f"*a{d - 1}"] * 9) + "]" for d in range(1, 10)]
+    with pytest.raises(TargetsError, match="expand this into more than"):
+        load_targets(write(tmp_path, "\n".join(bomb) + "\n", "t.yaml"))
+    text = (
+        "name: x\nscenario: /dev/urandom\ndesign: {method: grid}\noutcomes: [a]\n"
+        "parameters: [{path: politics.progress_rate, values: [0.1]}]\n"
+    )
+    with pytest.raises(ExperimentError, match="urandom: is not a regular file"):
+        load_experiment(write(tmp_path, text, "e.yaml"))
