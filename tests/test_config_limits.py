@@ -41,8 +41,6 @@ def refusal(overrides: list[str]) -> str:
         ("behaviour.choice_scale=1e30", "a weight of at most 1,000"),
         ("behaviour.consent_ease.moc=-1e300", "between -1,000 and 1,000"),
         ("behaviour.reinsertion_horizon_months=0", "it divides"),
-        ("economy.civil_service_pay=0", "other pay is divided by it"),
-        ("behaviour.fight_threshold=0", "greater than 0"),
         ("programmes.cvr.budget_usd_per_year=1e15", "USD 100 billion"),
     ],
 )

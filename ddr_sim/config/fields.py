@@ -92,9 +92,6 @@ Duration = _limited(float, 0.0, MAX_MONTHS, MONTHS_REASON)
 Horizon = _limited(float, 1.0, MAX_MONTHS, "between 1 and 600 months (it divides)")
 Money = _limited(float, 0.0, 100_000.0, MONEY_REASON)
 LumpSum = _limited(float, 0.0, 1_000_000.0, "at most 1,000,000 kFCFA (about USD 1.7 M)")
-PayDivisor = _limited(
-    float, 1.0, 100_000.0, "between 1 and 100,000 kFCFA a month (other pay is divided by it)"
-)
 UnitUSD = _limited(float, 0.0, 1e6, USD_UNIT_REASON)
 SiteUSD = _limited(float, 0.0, 1e10, "at most USD 10 billion")
 BudgetUSD = _limited(float, 0.0, 1e11, BUDGET_REASON)

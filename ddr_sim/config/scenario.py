@@ -25,7 +25,6 @@ from ddr_sim.config.fields import (
     Month,
     Months,
     MonthsOrZero,
-    PayDivisor,
     People,
     Positive,
     Rate,
@@ -90,7 +89,7 @@ class Economy(Strict):
     army_pay: Money = Field(75.0, description="Army salary, kFCFA/month.")
     moc_pay: Money = Field(75.0, description="MOC salary, kFCFA/month.")
     group_pay: Money = Field(40.0, description="What a group pays or provides a fighter.")
-    civil_service_pay: PayDivisor = Field(60.0, description="Civil-service pay, kFCFA/month.")
+    civil_service_pay: Money = Field(60.0, description="Civil-service pay, kFCFA/month.")
     committee_allowance: Money = Field(
         150.0, description="Allowance for group members on follow-up bodies, kFCFA/month."
     )
@@ -311,9 +310,7 @@ class Behaviour(Strict):
     boycott_threshold: Score = Field(
         -0.3, description="Participation score below which to boycott."
     )
-    fight_threshold: Share = Field(
-        0.15, gt=0.0, description="Trust below which clashes become likely."
-    )
+    fight_threshold: Share = Field(0.15, description="Trust below which clashes become likely.")
     clash_rate: Rate = Field(0.05, description="Monthly clash hazard per group at zero trust.")
     split_rate: Rate = Field(0.002, description="Monthly split hazard at zero cohesion.")
     # recruitment and listing
