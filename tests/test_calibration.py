@@ -83,12 +83,16 @@ def test_counterfactuals_find_the_targets_of_the_scenario_they_extend():
 def test_a_wrong_band_is_reported_with_file_line_and_field(tmp_path):
     text = SMALL.replace("band: [100, 5000]", "band: [5000, 100]")
     (p,) = problems(write(tmp_path, text))
-    assert p.line == 7 and p.path == "targets.0.band" and "low must not exceed high" in p.message
+    assert (
+        p.line == 7
+        and p.path == "targets.integrated.band"
+        and "low must not exceed high" in p.message
+    )
 
 
 def test_mixed_band_kinds_and_bad_months_are_refused(tmp_path):
     (p,) = problems(write(tmp_path, SMALL.replace('["2015-06", "2021-12"]', '["2015-06", 5]')))
-    assert p.path == "targets.1.band" and "both" in p.message
+    assert p.path == "targets.first_registration.band" and "both" in p.message
     (p,) = problems(write(tmp_path, SMALL.replace('"2021-12"]', '"2021-13"]')))
     assert "YYYY-MM" in p.message
 
@@ -96,9 +100,11 @@ def test_mixed_band_kinds_and_bad_months_are_refused(tmp_path):
 def test_unknown_keys_name_the_allowed_ones(tmp_path):
     text = SMALL.replace("    reason: wide, for the test\n", "    reasn: x\n", 1)
     found = problems(write(tmp_path, text))
-    unknown = [q for q in found if q.path == "targets.0.reasn"]
+    unknown = [q for q in found if q.path == "targets.integrated.reasn"]
     assert unknown and unknown[0].line == 8 and "reason" in unknown[0].message, found
-    assert any(q.path == "targets.0.reason" and "required" in q.message.lower() for q in found)
+    assert any(
+        q.path == "targets.integrated.reason" and "required" in q.message.lower() for q in found
+    )
     text = SMALL.replace("calibration: {seeds: 2", "calibration: {seedz: 2")
     found = problems(write(tmp_path, text))
     assert any("seeds" in q.message and q.line == 19 for q in found), found
@@ -118,7 +124,7 @@ def test_free_parameters_are_checked_against_the_scenario(tmp_path):
 def test_a_month_band_outside_the_calendar_is_refused(tmp_path):
     text = SMALL.replace('"2021-12"]', '"2040-12"]')
     (p,) = problems(write(tmp_path, text), teaching_doc())
-    assert p.path == "targets.1.band.1" and "outside the calendar" in p.message
+    assert p.path == "targets.first_registration.band.1" and "outside the calendar" in p.message
 
 
 def test_a_missing_file_and_an_empty_file(tmp_path):
@@ -207,7 +213,7 @@ def test_calibrate_command_reports_bad_targets_without_a_traceback(tmp_path, cap
     bad = write(tmp_path, SMALL.replace("band: [100, 5000]", "band: [100]"))
     code = main(["calibrate", str(TEACHING), "--targets", str(bad), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert code == 2 and f"{bad}:7: targets.0.band" in err and "Traceback" not in err
+    assert code == 2 and f"{bad}:7: targets.integrated.band" in err and "Traceback" not in err
 
 
 def test_a_new_study_can_start_from_an_earlier_best_point(tmp_path):

@@ -180,7 +180,7 @@ def test_validate_reports_file_and_line_and_exits_2(
     assert main(["validate", str(path)]) == 2
     captured = capsys.readouterr()
     assert f"{path}:8:" in captured.err  # the line of "armed: -5"
-    assert "groups.0.armed" in captured.err
+    assert "groups.Hills.armed" in captured.err  # list items named by name
     assert "Traceback" not in captured.err + captured.out
 
 
