@@ -247,7 +247,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace, command_line: str) -> int:
-    from ddr_sim.runs.runner import TRACEBACK_FILE, run, write_text
+    from ddr_sim.runs.runner import RUNS_FOLDER, TRACEBACK_FILE, run, write_text
 
     scenario = load_scenario(args.scenario, args.overrides)  # ScenarioError -> exit 2
     out = args.out if args.out is not None else DEFAULT_OUT_ROOT / scenario.name
@@ -257,6 +257,7 @@ def _cmd_run(args: argparse.Namespace, command_line: str) -> int:
             seeds=args.seeds,
             progress=True,
             checkpoints=args.checkpoints,
+            store=out / RUNS_FOLDER,
         )
         result.source = os.fspath(args.scenario)
         result.overrides = list(args.overrides)

@@ -36,23 +36,20 @@ complete.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import platform
 import sys
 import tempfile
-import tomllib
-import traceback
 import warnings
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from ddr_sim.config.files import atomic_write as _atomic_write
 from ddr_sim.config.loading import (
@@ -63,52 +60,31 @@ from ddr_sim.config.loading import (
     scenario_hash,
 )
 from ddr_sim.config.scenario import Scenario
-from ddr_sim.core.model import DDRModel
-from ddr_sim.runs.indicators import checkpoints_in_calendar, summarize
-from ddr_sim.runs.tables import SEED_TABLES, combine, events_table, seed_tables
-
-#: Distributions whose versions go into the manifest.
-DEPENDENCIES = (
-    "mesa",
-    "numpy",
-    "pandas",
-    "scipy",
-    "matplotlib",
-    "pydantic",
-    "pyyaml",
-    "pyarrow",
-    "tqdm",
+from ddr_sim.runs.engine import execute, request, summaries, tables
+from ddr_sim.runs.executors import open_executor
+from ddr_sim.runs.indicators import checkpoints_in_calendar
+from ddr_sim.runs.provenance import (
+    DEPENDENCIES,
+    DISTRIBUTION,
+    dependency_versions,
+    package_version,
 )
-DISTRIBUTION = "ddr-sim"
+from ddr_sim.runs.store import RunStore
+from ddr_sim.runs.tables import SEED_TABLES
+
+__all__ = [
+    "DEPENDENCIES",
+    "DISTRIBUTION",
+    "RunResult",
+    "dependency_versions",
+    "package_version",
+    "run",
+]
+
 ERRORS_FILE = "errors.txt"
 TRACEBACK_FILE = "traceback.txt"
-
-
-def package_version() -> str:
-    """The installed ``ddr-sim`` version, else the one in the source tree's pyproject.toml."""
-    try:
-        return importlib.metadata.version(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
-    try:
-        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
-        if project.get("name") == DISTRIBUTION:
-            return str(project["version"])
-    except (OSError, KeyError, tomllib.TOMLDecodeError):
-        pass
-    return "unknown"
-
-
-def dependency_versions() -> dict[str, str | None]:
-    """Installed versions of :data:`DEPENDENCIES` (None when not installed)."""
-    versions: dict[str, str | None] = {}
-    for name in DEPENDENCIES:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            versions[name] = None
-    return versions
+#: Folder of finished runs inside an output directory (resumed by the same command).
+RUNS_FOLDER = "runs"
 
 
 def _now() -> str:
@@ -361,8 +337,13 @@ def run(
     progress: bool = False,
     checkpoints: Iterable[str] | None = None,
     jobs: int = 1,
+    store: str | os.PathLike[str] | None = None,
+    echo: Any = None,
 ) -> RunResult:
     """Run a scenario for each seed and collect the tables.
+
+    The seeds go through the run engine (:mod:`ddr_sim.runs.engine`): each finished seed
+    is written to ``store`` as it finishes, and a seed already there is not run again.
 
     Parameters
     ----------
@@ -379,6 +360,11 @@ def run(
         ``ddr_sim.runs.indicators.DEFAULT_CHECKPOINTS``).
     jobs : int
         Worker processes; 1 runs the seeds in this process. The tables do not depend on it.
+    store : path, optional
+        Folder of finished runs (:class:`ddr_sim.runs.store.RunStore`) to resume from and
+        write to; default a temporary folder, removed at the end.
+    echo : callable, optional
+        Receives the engine's messages (runs reused, damaged chunks set aside).
 
     Returns
     -------
@@ -398,42 +384,40 @@ def run(
     seed_list = _seed_list(seeds)
     checkpoints = list(checkpoints) if checkpoints is not None else None
     kept = checkpoints_in_calendar(checkpoints, scenario.calendar.start, scenario.calendar.months)
-    collected: dict[str, list[pd.DataFrame]] = {name: [] for name in SEED_TABLES}
-    rows: list[dict] = []
-    events = pd.DataFrame(columns=["month", "date", "type", "note"])
-    errors: dict[int, str] = {}
-    interrupted = False
-    bar = tqdm(
-        seed_list,
-        desc=scenario.name,
-        unit="seed",
-        disable=not (progress and len(seed_list) > 1),
-        file=sys.stderr,
-    )
-    for seed, outcome in zip(bar, _outcomes(scenario, seed_list, checkpoints, jobs), strict=False):
-        if isinstance(outcome, KeyboardInterrupt):
-            interrupted = True
-            break
-        if isinstance(outcome, str):  # one failed seed must not lose the others
-            errors[seed] = outcome
-            warnings.warn(f"seed {seed} failed: {outcome.strip().splitlines()[-1]}", stacklevel=2)
-            continue
-        tables, row, seed_events = outcome
-        if not rows:
-            events = seed_events
-        for name, table in tables.items():
-            collected[name].append(table)
-        rows.append(row)
-    bar.close()
+    digest = scenario_hash(scenario)
+    requests = [
+        request(scenario, s, checkpoints=checkpoints, keep_tables=True, scenario_hash=digest)
+        for s in seed_list
+    ]
+    with _folder(store) as folder, open_executor(min(jobs, len(seed_list))) as (pool, slots, _):
+        runs = RunStore(folder)
+        report = execute(
+            requests,
+            runs,
+            pool,
+            slots,
+            progress=progress and len(seed_list) > 1,
+            desc=scenario.name,
+            echo=echo,
+        )
+        found, failed = summaries(runs, requests)
+        done = [r for r, _ in found]
+        seed_frames = {name: tables(runs, name, done) for name in SEED_TABLES}
+        events = tables(runs, "events", done[:1]) if done else pd.DataFrame()
+    errors = {r.seed: failed[r.key] for r in requests if r.key in failed}
+    for seed, text in errors.items():
+        warnings.warn(f"seed {seed} failed: {text.strip().splitlines()[-1]}", stacklevel=2)
+    if events.empty:
+        events = pd.DataFrame(columns=["month", "date", "type", "note"])
     return RunResult(
         scenario=scenario,
-        scenario_hash=scenario_hash(scenario),
+        scenario_hash=digest,
         seeds=seed_list,
-        **{name: combine(tables) for name, tables in collected.items()},
+        **seed_frames,
         events=events,
-        summary=_summary(rows, scenario),
+        summary=_summary([row for _, row in found], scenario),
         errors=errors,
-        interrupted=interrupted,
+        interrupted=report.interrupted or report.broken is not None,
         started=started,
         finished=_now(),
         source=source,
@@ -442,41 +426,13 @@ def run(
     )
 
 
-def run_seed(
-    scenario: Scenario, seed: int, checkpoints: list[str] | None
-) -> tuple[dict[str, pd.DataFrame], dict, pd.DataFrame] | str:
-    """One seed's tables, summary row and events; the traceback text if it raised."""
-    try:
-        model = DDRModel(scenario, seed=seed).run()
-        return seed_tables(model, seed), summarize(model, seed, checkpoints), events_table(model)
-    except Exception:
-        return traceback.format_exc()
-
-
-def _outcomes(
-    scenario: Scenario, seeds: list[int], checkpoints: list[str] | None, jobs: int
-) -> Iterator[Any]:
-    """``run_seed`` for each seed in order, here or on ``jobs`` processes; a
-    ``KeyboardInterrupt`` instance when interrupted."""
-    try:
-        if jobs <= 1 or len(seeds) == 1:
-            for seed in seeds:
-                yield run_seed(scenario, seed, checkpoints)
-            return
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        context = multiprocessing.get_context("forkserver")
-        with ProcessPoolExecutor(min(jobs, len(seeds)), mp_context=context) as pool:
-            futures = [pool.submit(run_seed, scenario, s, checkpoints) for s in seeds]
-            try:
-                for future in futures:
-                    yield future.result()
-            finally:
-                for future in futures:
-                    future.cancel()
-    except KeyboardInterrupt as stop:
-        yield stop
+@contextmanager
+def _folder(store: str | os.PathLike[str] | None) -> Iterator[Path]:
+    if store is not None:
+        yield Path(store)
+        return
+    with tempfile.TemporaryDirectory(prefix="ddr-sim-runs-") as tmp:
+        yield Path(tmp)
 
 
 def _summary(rows: list[dict], scenario: Scenario) -> pd.DataFrame:
