@@ -190,7 +190,7 @@ def test_a_folder_of_another_experiment_is_refused(tmp_path, sampled):
 
 
 def test_a_folder_made_by_other_model_code_is_refused(tmp_path, sampled, monkeypatch):
-    import ddr_sim.sweeps.coordinator as runner
+    import ddr_sim.sweeps.folder as runner
 
     experiment = load_experiment(write(tmp_path, SAMPLED, "sampled"))
     monkeypatch.setattr(runner, "model_code_hash", lambda: "0" * 64)

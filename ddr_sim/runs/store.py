@@ -160,7 +160,9 @@ class Ledger:
         return dict(sorted(found.items()))
 
     def committed(self, table: str) -> dict[int, Path]:
-        """Committed chunk files of a table, by chunk number."""
+        """Committed chunk files of a table, by chunk number (the ledger read afresh: another
+        process may be writing)."""
+        self.loaded = False
         entries = self.load()
         return {
             n: self.root / table / chunk_name(n)

@@ -106,10 +106,6 @@ class RunRecord:
     series: list[list[float]] | None = None
 
 
-def _write_parquet(path: Path, table: pd.DataFrame) -> None:
-    write_parquet(path, table)
-
-
 class SweepStore:
     """Read and write one sweep folder (see the module docstring).
 
@@ -149,9 +145,9 @@ class SweepStore:
         self.root.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             atomic_write(self.root / name, lambda tmp, t=text: tmp.write_text(t, encoding="utf-8"))
-        _write_parquet(self.root / DESIGN, design)
+        write_parquet(self.root / DESIGN, design)
         if sample is not None:
-            _write_parquet(self.root / SAMPLE, sample)
+            write_parquet(self.root / SAMPLE, sample)
         self.write_manifest(manifest)
 
     def manifest(self) -> dict[str, Any]:
