@@ -13,6 +13,8 @@ from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
 from ddr_sim.runs.indicators import summarize
 from ddr_sim.studies import compare as cmp
+from ddr_sim.studies.compare_prepare import combine
+from ddr_sim.studies.compare_stats import _stat
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -87,7 +89,7 @@ def test_levers_with_a_known_direction_change_the_outcome(comparison):
     assert len(integrated) == len(SEEDS)
     assert (integrated["policy_value"] <= 300).all()
     assert (integrated["difference"] < 0).all()
-    stat = cmp._stat(comparison, "small_quota", "2020-12", "integrated")
+    stat = _stat(comparison, "small_quota", "2020-12", "integrated")
     assert stat["p95"] < 0 and not stat["contains_zero"]
     faster = _diff(comparison, "faster_progress")
     exits = faster[faster["measure"] == cmp.RANKING]
@@ -117,13 +119,13 @@ policies:
 """
     prepared = cmp.prepare(_write(tmp_path, text))
     ranking = pd.DataFrame({"policy": ["a", "b", "c"], "median": [5.0, 4.0, 3.0]})
-    info = cmp._combine(prepared, prepared.policies.spec.policies[3], ranking)
+    info = combine(prepared, prepared.policies.spec.policies[3], ranking)
     assert info["policies"] == ["a", "c"]
     assert info["skipped"] and info["skipped"][0].startswith("b ")
     assert prepared.scenarios["best"].politics.progress_rate == 0.03
     # fewer than two improving policies: not run
     worse = pd.DataFrame({"policy": ["a", "b", "c"], "median": [5.0, 0.0, -1.0]})
-    info = cmp._combine(prepared, prepared.policies.spec.policies[3], worse)
+    info = combine(prepared, prepared.policies.spec.policies[3], worse)
     assert info["policies"] == [] and "not run" in info["note"]
 
 

@@ -133,6 +133,18 @@ def load_policies(path: str | os.PathLike[str]) -> Policies:
     from ddr_sim.config import loading
 
     source = os.fspath(path)
+    if file_kind(source) == "scenario":
+        raise ScenarioError(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    "this is a scenario file, where a policy file (baseline and policies) "
+                    "was expected",
+                )
+            ]
+        )
     try:
         text = Path(source).read_text(encoding="utf-8")
     except OSError as err:

@@ -41,8 +41,18 @@ if TYPE_CHECKING:
 
     from ddr_sim.config.scenario import Scenario
 
-__all__ = ["EngineReport", "RunRequest", "execute", "request", "run_requests", "summaries"]
+__all__ = [
+    "Collected",
+    "EngineReport",
+    "RunRequest",
+    "execute",
+    "request",
+    "run_requests",
+    "summaries",
+]
 
+#: What a run can keep besides its summary row.
+KEEP = ("headline", "tables")
 #: Runs per batch at most (a batch is one task on a worker and one chunk on disk).
 MAX_BATCH = 4
 
@@ -61,8 +71,10 @@ class RunRequest:
     scenario : Scenario
     checkpoints : tuple of str or None
         The summary's checkpoint dates (None: the defaults).
-    keep_tables : bool
-        Keep the seed's tables (counts, series, ...) besides its summary row.
+    keep : tuple of str
+        What to keep besides the summary row: ``"tables"`` (the seed's tables of
+        :mod:`ddr_sim.runs.tables` and its events), ``"headline"`` (the monthly series of
+        :mod:`ddr_sim.runs.headline`).
     """
 
     key: str
@@ -70,7 +82,7 @@ class RunRequest:
     seed: int
     scenario: Scenario
     checkpoints: tuple[str, ...] | None = None
-    keep_tables: bool = False
+    keep: tuple[str, ...] = ()
 
 
 def request(
@@ -79,22 +91,25 @@ def request(
     *,
     label: str = "",
     checkpoints: Sequence[str] | None = None,
-    keep_tables: bool = False,
+    keep: Sequence[str] = (),
     scenario_hash: str | None = None,
 ) -> RunRequest:
     """A :class:`RunRequest` with its key computed."""
     from ddr_sim.config.loading import scenario_hash as hash_of
 
     kept = None if checkpoints is None else tuple(checkpoints)
+    unknown = set(keep) - set(KEEP)
+    if unknown:
+        raise ValueError(f"unknown kept output(s) {sorted(unknown)}; expected some of {KEEP}")
     what = {
         "scenario": scenario_hash or hash_of(scenario),
         "checkpoints": kept,
-        "tables": keep_tables,
+        "keep": sorted(keep),
         "seed": int(seed),
     }
     text = json.dumps(what, sort_keys=True, separators=(",", ":"))
     key = f"{hashlib.sha256(text.encode()).hexdigest()[:24]}-{int(seed)}"
-    return RunRequest(key, label, int(seed), scenario, kept, keep_tables)
+    return RunRequest(key, label, int(seed), scenario, kept, tuple(sorted(keep)))
 
 
 def _now() -> str:
@@ -104,6 +119,7 @@ def _now() -> str:
 def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
     """Run a batch (on a worker); a run that raises is recorded as failed, never raised."""
     from ddr_sim.core.model import DDRModel
+    from ddr_sim.runs.headline import headline_table
     from ddr_sim.runs.indicators import summarize
     from ddr_sim.runs.tables import events_table, seed_tables
 
@@ -116,8 +132,10 @@ def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
             checkpoints = None if req.checkpoints is None else list(req.checkpoints)
             row = summarize(model, req.seed, checkpoints)
             kept = {}
-            if req.keep_tables:
+            if "tables" in req.keep:
                 kept = seed_tables(model, req.seed) | {"events": events_table(model)}
+            if "headline" in req.keep:
+                kept["headline"] = headline_table(model, req.seed)
             del model
         except Exception as err:  # a failed run is recorded; the others go on
             message = str(err).strip().replace("\n", "; ")
@@ -192,7 +210,7 @@ class EngineReport:
 
 def _batches(pending: list[RunRequest], slots: int) -> Iterator[tuple[RunRequest, ...]]:
     size = max(1, min(MAX_BATCH, math.ceil(len(pending) / max(1, 4 * slots))))
-    if any(r.keep_tables for r in pending):
+    if any("tables" in r.keep for r in pending):
         size = 1  # a seed's tables are large: one run per task and per chunk
     for i in range(0, len(pending), size):
         yield tuple(pending[i : i + size])
@@ -293,15 +311,28 @@ def execute(
     return report
 
 
-def summaries(store: RunStore, requests: Sequence[RunRequest]) -> tuple[list[dict], dict]:
-    """The summary rows of the requests that succeeded, in request order, and the errors.
+@dataclass
+class Collected:
+    """The requested runs read back from a store (see :func:`summaries`).
 
-    Returns
-    -------
-    (list of (RunRequest, dict), dict of key to str)
-        ``(request, summary row)`` for each succeeded request (a run asked twice appears
-        twice) and the traceback (or error) of each failed key.
+    Attributes
+    ----------
+    rows : list of (RunRequest, dict)
+        ``(request, summary row)`` for each succeeded request, in request order (a run
+        asked twice appears twice).
+    errors : dict of str to str
+        The traceback (or error) of each failed key.
+    seconds : float
+        Sum of the recorded durations of the requested runs, whenever they ran.
     """
+
+    rows: list[tuple[RunRequest, dict[str, Any]]]
+    errors: dict[str, str]
+    seconds: float
+
+
+def summaries(store: RunStore, requests: Sequence[RunRequest]) -> Collected:
+    """The summary rows, errors and run time of ``requests`` as the store holds them."""
     index = store.read("index", [r.key for r in requests])
     rows: dict[str, dict] = {}
     errors: dict[str, str] = {}
@@ -317,8 +348,9 @@ def summaries(store: RunStore, requests: Sequence[RunRequest]) -> tuple[list[dic
             rows[key] = summary_row(text)
         else:
             errors[key] = trace or error or "unknown error"
+    seconds = float(index["duration_s"].sum()) if "duration_s" in index else 0.0
     found = [(r, rows[r.key]) for r in requests if r.key in rows]
-    return found, errors
+    return Collected(found, errors, seconds)
 
 
 def tables(store: RunStore, name: str, requests: Sequence[RunRequest]) -> pd.DataFrame:

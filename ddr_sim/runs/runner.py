@@ -386,7 +386,7 @@ def run(
     kept = checkpoints_in_calendar(checkpoints, scenario.calendar.start, scenario.calendar.months)
     digest = scenario_hash(scenario)
     requests = [
-        request(scenario, s, checkpoints=checkpoints, keep_tables=True, scenario_hash=digest)
+        request(scenario, s, checkpoints=checkpoints, keep=("tables",), scenario_hash=digest)
         for s in seed_list
     ]
     with _folder(store) as folder, open_executor(min(jobs, len(seed_list))) as (pool, slots, _):
@@ -400,7 +400,8 @@ def run(
             desc=scenario.name,
             echo=echo,
         )
-        found, failed = summaries(runs, requests)
+        collected = summaries(runs, requests)
+        found, failed = collected.rows, collected.errors
         done = [r for r, _ in found]
         seed_frames = {name: tables(runs, name, done) for name in SEED_TABLES}
         events = tables(runs, "events", done[:1]) if done else pd.DataFrame()

@@ -353,7 +353,16 @@ class RunStore:
         The folder (created on the first :meth:`add`).
     """
 
-    TABLES = ("index", "counts", "series", "group_series", "flows", "groups", "events")
+    TABLES = (
+        "index",
+        "counts",
+        "series",
+        "group_series",
+        "flows",
+        "groups",
+        "events",
+        "headline",
+    )
 
     def __init__(self, root: str | os.PathLike[str]):
         self.root = Path(root)
