@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import math
+import os
+import re
+import signal
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +19,7 @@ import pytest
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.targets import TargetsError, evaluate, load_targets, targets_file_for
+from ddr_sim.runs.store import RunStore
 from ddr_sim.studies.calibration import CalibrationError, calibrate
 from ddr_sim.studies.validation_report import report
 
@@ -259,3 +266,47 @@ def test_mali_lands_near_every_pattern_with_cheap_tolerance(mali_report):
             misses.append(f"{r.name}: median {r.median} outside [{r.low}, {r.high}] +/- {slack}")
     assert not misses, misses
     assert rep.evaluation.joint_share >= 0.5, rep.evaluation.table
+
+
+def _recorded(folder: Path) -> set[str]:
+    return set(RunStore(folder).status()) if folder.exists() else set()
+
+
+def test_a_study_killed_mid_way_resumes_without_repeating_runs_or_points(tmp_path):
+    path = write(tmp_path, SMALL.replace("seeds: 2,", "seeds: 3,"))
+    exe = Path(sys.executable).parent / "ddr-sim"
+    command = [str(exe), "calibrate", str(TEACHING), "--targets", str(path), "--budget", "4"]
+    command += ["--jobs", "1"]
+    out = tmp_path / "killed"
+    proc = subprocess.Popen(
+        [*command, "--out", str(out)],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    try:  # kill inside the third trial: two trials done, one or two of its seeds run
+        while len(_recorded(out / "runs")) < 7:
+            assert proc.poll() is None, proc.stdout.read().decode()
+            assert time.monotonic() < deadline, "no run recorded in time"
+            time.sleep(0.02)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    before = _recorded(out / "runs")
+    resumed = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    computed = int(re.search(r"(\d+) runs computed by this call", resumed.stderr).group(1))
+    index = pd.concat([frame for _, frame in RunStore(out / "runs").ledger.read("index")])
+    assert index["key"].is_unique, "a finished run was run again"
+    assert computed == len(index) - len(before) and 0 < computed < len(index)
+    trials = pd.read_csv(out / "trials.csv")
+    names = ["tie_weight", "initial_trust"]
+    assert not trials.duplicated(names).any(), "a parameter point was tried twice"
+
+    reference = tmp_path / "reference"
+    done = subprocess.run([*command, "--out", str(reference)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(trials, pd.read_csv(reference / "trials.csv"))

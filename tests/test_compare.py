@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -12,6 +18,7 @@ from ddr_sim.cli.main import main
 from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
 from ddr_sim.runs.indicators import summarize
+from ddr_sim.runs.store import RunStore
 from ddr_sim.studies import compare as cmp
 from ddr_sim.studies.compare_prepare import combine
 from ddr_sim.studies.compare_stats import _stat
@@ -313,3 +320,108 @@ def test_programme_cost_is_the_sum_of_the_usd_counters():
     assert row["cost_total_usd"] == pytest.approx(sum(row[k] for k in parts))
     assert 0 < row["cost_total_usd_by_2020_12"] <= row["cost_total_usd"]
     assert row["stall_months_by_2020_12"] <= row["stall_months"]
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario files as variants; resuming after a kill
+
+
+def _variant(tmp_path: Path, name: str, body: str) -> Path:
+    text = f"extends: {TEACHING}\nname: {name}\n{body}"
+    return _write(tmp_path, text, f"{name}.yaml")
+
+
+def test_scenario_files_compare_like_a_policy_file(tmp_path, capsys):
+    fast = _variant(tmp_path, "fast", "politics:\n  progress_rate: 0.03\n")
+    small = _variant(tmp_path, "small", "programmes:\n  integration:\n    quota: 300\n")
+    policies = f"""\
+baseline: {TEACHING}
+policies:
+  - {{name: fast, stands_for: x, set: {{politics.progress_rate: 0.03}}}}
+  - {{name: small, stands_for: x, set: {{programmes.integration.quota: 300}}}}
+"""
+    by_policy = cmp.compare(_write(tmp_path, policies), [0, 1])
+    by_files = cmp.compare([TEACHING, fast, small], [0, 1])
+    assert by_files.prepared.sources == {"fast": str(fast), "small": str(small)}
+    for name in ("fast", "small"):
+        a = _diff(by_policy, name).reset_index(drop=True)
+        b = _diff(by_files, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=name)  # same scenarios, same seeds
+    out = tmp_path / "out"
+    args = ["compare", str(TEACHING), str(fast), str(small), "--seeds", "2", "--jobs", "1"]
+    assert main([*args, "--out", str(out)]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "scenario files" in report and "fast.yaml" in report and "## Over time" in report
+    assert (out / "over_time_fast.png").stat().st_size > 0
+    headline = pd.read_parquet(out / "headline.parquet")
+    assert list(headline["policy"].unique()) == ["baseline", "fast", "small"]
+    assert {"integrated", "in_moc", "rejoined", "mean_trust"} <= set(headline.columns)
+    assert "fast.yaml" in (out / "policies.resolved.yaml").read_text(encoding="utf-8")
+    capsys.readouterr()
+
+
+def test_a_file_of_the_wrong_kind_is_named_for_what_it_is(tmp_path, capsys):
+    policy = _write(tmp_path, POLICIES)
+    cases = {
+        (str(TEACHING),): "this is a scenario file, and one alone gives nothing to compare",
+        (str(TEACHING), str(policy)): "this is a policy file, where a scenario file was expected",
+    }
+    for inputs, message in cases.items():
+        code = main(["compare", *inputs, "--seeds", "1", "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and "Traceback" not in err, inputs
+        assert "unknown key 'name'" not in err
+    with pytest.raises(ScenarioError, match="scenario file, where a policy file"):
+        cmp.prepare(TEACHING)
+
+
+def _recorded(folder: Path) -> set[str]:
+    return set(RunStore(folder).status()) if folder.exists() else set()
+
+
+def test_a_comparison_killed_mid_way_resumes_without_redoing_finished_runs(tmp_path):
+    path = _write(tmp_path, POLICIES)
+    out = tmp_path / "killed"
+    exe = Path(sys.executable).parent / "ddr-sim"
+    command = [str(exe), "compare", str(path), "--seeds", "4", "--jobs", "2", "--no-plots"]
+    proc = subprocess.Popen(
+        [*command, "--out", str(out)],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 120
+    try:
+        while len(_recorded(out / "runs")) < 5:
+            assert proc.poll() is None, proc.stdout.read().decode()
+            assert time.monotonic() < deadline, "no run recorded in time"
+            time.sleep(0.05)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    before = _recorded(out / "runs")
+    resumed = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    computed, found = map(
+        int, re.search(r"(\d+) runs computed, (\d+) found", resumed.stdout).groups()
+    )
+    store = RunStore(out / "runs")
+    index = pd.concat([frame for _, frame in store.ledger.read("index")])
+    assert index["key"].is_unique, "a finished run was run again"
+    assert found == len(before) and computed == len(index) - len(before)
+    assert 0 < computed < len(index)
+
+    reference = tmp_path / "reference"
+    assert subprocess.run([*command, "--out", str(reference)], capture_output=True).returncode == 0
+    for name in ("summaries.parquet",):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / name), pd.read_parquet(reference / name)
+        )
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "differences.csv"), pd.read_csv(reference / "differences.csv")
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "headline.parquet"), pd.read_parquet(reference / "headline.parquet")
+    )

@@ -272,7 +272,7 @@ def execute(
     echo = echo or (lambda text: print(text, file=sys.stderr, flush=True))
     unique = list({r.key: r for r in requests}.values())
     report = EngineReport(requested=len(unique))
-    report.messages = list(store.verify())
+    report.messages = list(store.verify(clean=True))
     for message in report.messages:
         echo(f"warning: {message}; running them again")
     status = store.status()

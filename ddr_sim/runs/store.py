@@ -370,12 +370,21 @@ class RunStore:
         self.messages: list[str] = []
         self.lost: list[str] = []
         self._verified = False
+        self._cleaned = False
 
-    def verify(self) -> list[str]:
-        """Check every committed chunk (once); returns the messages about damaged ones."""
-        if not self._verified and self.root.is_dir():
-            self.lost, self.messages = self.ledger.verify()
+    def verify(self, clean: bool = False) -> list[str]:
+        """Check every committed chunk (once); returns the messages about damaged ones.
+
+        Only the process that writes the store passes ``clean`` (remove the files of
+        chunks cut short): a reader could remove a chunk being written.
+        """
+        if self._cleaned or (self._verified and not clean) or not self.root.is_dir():
+            return self.messages
+        lost, messages = self.ledger.verify(clean=clean)
+        self.lost += lost
+        self.messages += messages
         self._verified = True
+        self._cleaned = clean
         return self.messages
 
     def add(
@@ -384,7 +393,7 @@ class RunStore:
         """Commit finished runs as one chunk (``combine`` joins their seed tables)."""
         if not runs:
             return
-        self.verify()
+        self.verify(clean=True)
         self.root.mkdir(parents=True, exist_ok=True)
         index = pd.DataFrame([{f: getattr(r, f) for f in INDEX_FIELDS} for r in runs])
         index["seed"] = index["seed"].astype("int64")

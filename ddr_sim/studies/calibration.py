@@ -177,7 +177,7 @@ def _sampler(seed: int, startup: int) -> Any:
     return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed, multivariate=True)
 
 
-def _open_study(out: Path, key: str) -> Any:
+def _open_study(out: Path, key: str, names: list[str]) -> Any:
     """The study in ``out`` (created if new); trials cut short by a kill are marked failed
     and their points asked again first (their finished runs are in the store)."""
     import optuna
@@ -202,7 +202,7 @@ def _open_study(out: Path, key: str) -> Any:
     waiting = [t.params for t in study.get_trials(deepcopy=False, states=(State.WAITING,))]
     for trial in study.get_trials(states=(State.RUNNING,)):
         study.tell(trial.number, state=State.FAIL)  # interrupted earlier
-        if trial.params and trial.params not in waiting:
+        if set(trial.params) == set(names) and trial.params not in waiting:
             study.enqueue_trial(trial.params)
             waiting.append(trial.params)
     return study
@@ -255,7 +255,7 @@ def calibrate(
     if not targets.parameters:
         raise CalibrationError(f"{targets_path}: free_parameters is empty; nothing to calibrate")
     out = Path(out)
-    study = _open_study(out, fingerprint(base, targets))
+    study = _open_study(out, fingerprint(base, targets), [p.name for p in targets.parameters])
     settings = targets.spec.calibration
     seeds = list(range(settings.seed, settings.seed + settings.seeds))
     workers = max(1, min(jobs or os.cpu_count() or 1, len(seeds)))
