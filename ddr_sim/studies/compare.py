@@ -235,8 +235,10 @@ def compare(
 
 DESCRIPTION = """\
 Compare policies against a baseline scenario with common random numbers: the baseline and
-every policy of POLICIES run for seeds 0..N-1, and each policy is compared with the
-baseline seed by seed. Writes into DIR:
+every policy of a policy file (or every variant scenario file) run for seeds 0..N-1, and
+each is compared with the baseline seed by seed. FILE is either one policy file, or the
+baseline scenario file followed by variant scenario files (each may 'extends:' the
+baseline; each variant is named after its file). Writes into DIR:
   report.md            per policy and per horizon (an interim date, default 2020-12, and
                        the end of the run): the change in cumulative integrated and
                        reinserted, stall months, defections (at the end: in the final
@@ -247,8 +249,13 @@ baseline seed by seed. Writes into DIR:
   summaries.parquet    the summary row of every run (column 'policy')
   policies.resolved.yaml  every policy's overrides, the computed combination included
   differences_*.png    one panel per indicator: median and 90 % interval per policy
+  over_time_*.png      each policy against the baseline month by month (integrated,
+                       in MOC, defections, trust): median and 90 % band over seeds
+  headline.parquet     those monthly series for every run
+  runs/                every finished run, as it finished: run the same command again
+                       after an interruption and only the missing runs run
 
-POLICIES is a YAML file: 'baseline' (scenario path relative to the file), optional
+A policy file is YAML: 'baseline' (scenario path relative to the file), optional
 'horizon', and 'policies', each with 'name', 'title', 'stands_for' (the real-world choice)
 and 'set' (dotted.path: value overrides, as with 'ddr-sim run --set') or 'combine_best: N'
 (the N best other policies together, by median change in net exits). Every policy is
@@ -261,6 +268,7 @@ EPILOG = """\
 examples:
   ddr-sim compare experiments/recommendations.yaml --seeds 20 --out output/compare
   ddr-sim compare experiments/recommendations.yaml --seeds 5 --jobs 1 --out /tmp/quick
+  ddr-sim compare scenarios/mali_2013_2023.yaml my_variant.yaml --seeds 20 --out output/mine
   ddr-sim compare experiments/recommendations.yaml --horizon 2018-11 \\
       --set behaviour.revision_rate=0.2 --out output/compare-revision
 """
@@ -324,9 +332,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     n_variants = len(prepared.policies.spec.policies)
     n_runs = args.seeds * (1 + n_variants)
     jobs = min(args.jobs or os.cpu_count() or 1, n_runs)
-    what = "scenario files" if prepared.sources else "policies"
+    what = "variant file" if prepared.sources else "polic"
+    plural = (
+        ("s" if prepared.sources else "ies")
+        if n_variants != 1
+        else ("" if prepared.sources else "y")
+    )
     print(
-        f"{n_variants} {what} + baseline x {args.seeds} seeds = {n_runs} runs on {jobs} "
+        f"{n_variants} {what}{plural} + baseline x {args.seeds} seeds = {n_runs} runs on {jobs} "
         f"worker{'s' if jobs != 1 else ''}; finished runs kept in {args.out / RUNS_FOLDER}",
         file=sys.stderr,
     )

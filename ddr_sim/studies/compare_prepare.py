@@ -36,6 +36,12 @@ if TYPE_CHECKING:
 DEFAULT_HORIZON = "2020-12"
 
 
+class InputError(ScenarioError):
+    """The files given to compare are of the wrong kind."""
+
+    what = "input"
+
+
 @dataclass
 class Prepared:
     """Validated scenarios of a comparison, before any run."""
@@ -212,7 +218,7 @@ def prepare_inputs(
         return prepare(files[0], baseline, horizon, shared_overrides)
     problems = _kind_problems(files, kinds, baseline)
     if problems:
-        raise ScenarioError(problems)
+        raise InputError(problems)
     return prepare_files(files[0], files[1:], horizon, shared_overrides)
 
 
