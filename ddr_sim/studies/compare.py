@@ -202,16 +202,25 @@ def compare(
             echo,
         )
         combined = run_all(session)
-        rows, errors, run_seconds = session.rows()
-        order = [BASELINE] + [
-            p.name for p in prepared.policies.spec.policies if p.name in prepared.scenarios
-        ]
-        headline = session.headline(order)
+        result = _result(session, combined, jobs)
+    result.seconds = time.perf_counter() - t0
+    result.started = started
+    result.store = os.fspath(folder) if store is not None else "a temporary folder"
+    return result
+
+
+def _result(session: Session, combined: dict[str, dict[str, Any]], jobs: int) -> Comparison:
+    """The tables and statistics of a comparison whose runs are in the session's store."""
+    prepared = session.prepared
+    rows, errors, run_seconds = session.rows()
+    order = [BASELINE] + [
+        p.name for p in prepared.policies.spec.policies if p.name in prepared.scenarios
+    ]
     summaries_ = summaries_table(rows)
     diffs = differences(summaries_, prepared.horizons, prepared.final_year, order)
     return Comparison(
         prepared=prepared,
-        seeds=seeds_,
+        seeds=session.seeds,
         summaries=summaries_,
         differences=diffs,
         stats=stats(diffs),
@@ -219,14 +228,13 @@ def compare(
         combined=combined,
         errors=errors,
         interrupted=session.stopped,
-        seconds=time.perf_counter() - t0,
+        seconds=0.0,
         jobs=jobs,
-        started=started,
+        started="",
         run_seconds=run_seconds,
-        headline=headline,
+        headline=session.headline(order),
         ran=sum(r.ran for r in session.reports),
         reused=sum(r.reused for r in session.reports),
-        store=os.fspath(folder) if store is not None else "a temporary folder",
     )
 
 

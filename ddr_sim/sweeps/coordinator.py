@@ -160,6 +160,25 @@ def _run_pending(plan, executor, make_batch, batch_size, window, record, report)
         report.run_seconds = time.perf_counter() - t_run
 
 
+def _pilot_failed(report: SweepReport, pilot: list, resuming: bool, echo) -> bool:
+    """Record that every pilot run failed; True when a resumed sweep goes on anyway."""
+    errors = "; ".join(sorted({r.error or "" for r in pilot}))[:1000]
+    report.messages.append(f"every pilot run failed: {errors}")
+    if not resuming:
+        echo(f"error: the {len(pilot)} pilot run(s) all failed: {errors}")
+        report.failed = len(pilot)
+    return resuming
+
+
+def _estimate(report, plan, per_run, remaining, slots, where, piloted, echo) -> None:
+    report.estimate_s = remaining * per_run / max(slots, 1)
+    source = "recorded runs" if plan.resuming and not piloted else "pilot"
+    echo(
+        f"{source}: {per_run:.2f} s per run -> about {duration_text(report.estimate_s)} for "
+        f"{len(plan.pending):,} runs on {where or f'{slots} worker(s)'}"
+    )
+
+
 def _auto_batch(per_run: float, remaining: int, slots: int) -> int:
     size = int(round(TARGET_BATCH_SECONDS / max(per_run, 1e-3)))
     size = min(size, math.ceil(remaining / max(4 * slots, 1)))
@@ -191,28 +210,19 @@ def run_sweep(
     out : str or path-like
         The sweep folder (created; an existing one is resumed when it holds the same
         experiment, else an :class:`ExperimentError` is raised).
-    executor : concurrent.futures.Executor
-        Where runs are computed (see :func:`local_executor`, :func:`dask_executor`).
-    slots : int
-        Runs the executor computes at once (workers or worker threads).
-    batch_size : int, optional
-        Runs per task; default: about :data:`TARGET_BATCH_SECONDS` of work, from the pilot.
-    chunk_size : int
-        Runs per Parquet chunk of the result tables.
-    retry_failed : bool
-        Run again the runs recorded as failed.
-    allow_code_change : bool
-        Resume a sweep whose recorded runs were made by other model code.
-    dry_run : bool
-        Only print the size and the pilot's estimate; write nothing.
-    progress : bool
-        Show a progress bar (runs done, failed, time left) on stderr.
+    executor, slots : concurrent.futures.Executor, int
+        Where runs are computed (:mod:`ddr_sim.runs.executors`) and how many at once.
+    batch_size, chunk_size : int
+        Runs per task (default: about :data:`TARGET_BATCH_SECONDS` of work, from the
+        pilot) and per Parquet chunk of the result tables.
+    retry_failed, allow_code_change, dry_run, progress : bool
+        Run again the runs recorded as failed; resume a sweep whose runs were made by
+        other model code; only print the size and the pilot's estimate (write nothing);
+        show a progress bar (runs done, failed, time left) on stderr.
     echo : callable
         Receives the lines to print.
-    command : str, optional
-        Command line recorded in the manifest.
-    where : str
-        Text naming the executor in the messages ("2 local worker processes").
+    command, where : str
+        Command line recorded in the manifest; text naming the executor in messages.
 
     Returns
     -------
@@ -229,9 +239,8 @@ def run_sweep(
         experiment, out, command, write=not dry_run, allow_code_change=allow_code_change
     )
     plan = plan_runs(experiment, store, resuming, not dry_run, retry_failed)
-    report = SweepReport(out=out, total=plan.total)
-    report.succeeded = plan.recorded - plan.n_failed
-    report.failed = 0 if retry_failed else plan.n_failed
+    failed = 0 if retry_failed else plan.n_failed
+    report = SweepReport(out, plan.total, plan.recorded - plan.n_failed, failed)
     _announce(plan, experiment, store, echo)
     if not len(plan.pending):
         echo(f"nothing to run: every run is recorded in {out}")
@@ -243,39 +252,19 @@ def run_sweep(
     if report.broken is not None:
         return report
     if per_run is None:
-        errors = "; ".join(sorted({r.error or "" for r in pilot}))[:1000]
-        report.messages.append(f"every pilot run failed: {errors}")
-        if not resuming:
-            echo(f"error: the {len(pilot)} pilot run(s) all failed: {errors}")
-            report.failed = len(pilot)
+        if not _pilot_failed(report, pilot, resuming, echo):
             return report
         per_run = 1.0
     remaining = len(plan.pending) - len(pilot)
-    report.estimate_s = remaining * per_run / max(slots, 1)
-    source = "recorded runs" if resuming and not pilot else "pilot"
-    echo(
-        f"{source}: {per_run:.2f} s per run -> about {duration_text(report.estimate_s)} for "
-        f"{len(plan.pending):,} runs on {where or f'{slots} worker(s)'}"
-    )
+    _estimate(report, plan, per_run, remaining, slots, where, bool(pilot), echo)
     if dry_run:
         return report
     if not resuming:
         initialize(store, experiment, plan, command)
     echo(f"writing to {out}")
-    return _execute(
-        plan,
-        store,
-        report,
-        executor,
-        slots,
-        make_batch,
-        pilot,
-        t_start,
-        batch_size or _auto_batch(per_run, remaining, slots),
-        chunk_size,
-        progress,
-        experiment.spec.name,
-    )
+    size = batch_size or _auto_batch(per_run, remaining, slots)
+    run = (executor, slots, make_batch, pilot, t_start, size, chunk_size, progress)
+    return _execute(plan, store, report, *run, experiment.spec.name)
 
 
 def _execute(

@@ -1,7 +1,6 @@
 """A sweep's folder: its design, run index and result tables, written as runs finish.
 
-This module only reads and writes files (pandas, pyarrow); it never imports the model, so
-analyses can depend on it alone. Layout of a sweep folder::
+This module only reads and writes files; it never imports the model. Layout::
 
     sweep.json                     manifest: resolved experiment, fingerprint, SALib problem,
                                    base scenario, column names, versions, status
@@ -50,7 +49,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from ddr_sim.config.files import atomic_write
-from ddr_sim.runs.store import FAILED, SUCCEEDED, Ledger, write_parquet
+from ddr_sim.runs.ledger import FAILED, SUCCEEDED, Ledger, write_parquet
 
 __all__ = [
     "FAILED",
@@ -124,7 +123,6 @@ class SweepStore:
         self.journal_runs = 0
         self.ledger = Ledger(self.root, TABLES)
         self.messages: list[str] = []
-        self.lost_runs: list[int] = []
         self._checked = False
 
     # ---------------------------------------------------------------- creation, manifest
@@ -199,12 +197,11 @@ class SweepStore:
             return self.messages
         self._checked = True
         self.ledger.adopt("run_id")
-        lost, messages = self.ledger.verify(clean=False)
+        _, messages = self.ledger.verify(clean=False)
         for message in messages:
             text = f"{message}; run the sweep again to re-run them"
             warnings.warn(text, stacklevel=3)
             self.messages.append(text)
-        self.lost_runs = sorted(int(r) for r in lost)
         return self.messages
 
     def _journals(self) -> dict[int, Path]:
@@ -227,8 +224,7 @@ class SweepStore:
             Runs found in journals and committed as chunks now.
         """
         self.ledger.adopt("run_id")
-        lost, self.messages = self.ledger.verify(clean=True)
-        self.lost_runs = sorted(int(r) for r in lost)
+        _, self.messages = self.ledger.verify(clean=True)
         self._checked = True
         committed = set(self.ledger.load())
         recovered = 0
