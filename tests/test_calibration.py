@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import math
-import os
 import re
-import signal
 import subprocess
-import sys
 import textwrap
-import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from killing import DDR_SIM, kill_after
 
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import load_scenario
@@ -268,32 +265,13 @@ def test_mali_lands_near_every_pattern_with_cheap_tolerance(mali_report):
     assert rep.evaluation.joint_share >= 0.5, rep.evaluation.table
 
 
-def _recorded(folder: Path) -> set[str]:
-    return set(RunStore(folder).status()) if folder.exists() else set()
-
-
 def test_a_study_killed_mid_way_resumes_without_repeating_runs_or_points(tmp_path):
     path = write(tmp_path, SMALL.replace("seeds: 2,", "seeds: 3,"))
-    exe = Path(sys.executable).parent / "ddr-sim"
-    command = [str(exe), "calibrate", str(TEACHING), "--targets", str(path), "--budget", "4"]
-    command += ["--jobs", "1"]
+    command = ["calibrate", str(TEACHING), "--targets", str(path), "--budget", "4", "--jobs", "1"]
     out = tmp_path / "killed"
-    proc = subprocess.Popen(
-        [*command, "--out", str(out)],
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    try:  # kill inside the third trial: two trials done, one or two of its seeds run
-        while len(_recorded(out / "runs")) < 7:
-            assert proc.poll() is None, proc.stdout.read().decode()
-            assert time.monotonic() < deadline, "no run recorded in time"
-            time.sleep(0.02)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    before = _recorded(out / "runs")
+    # killed inside the third trial: two trials done, one or two of its seeds run
+    before = kill_after([*command, "--out", str(out)], out / "runs", 7)
+    command = [str(DDR_SIM), *command]
     resumed = subprocess.run(
         [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
     )

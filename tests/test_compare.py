@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
 import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from killing import DDR_SIM, kill_after
 
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
@@ -375,31 +372,12 @@ def test_a_file_of_the_wrong_kind_is_named_for_what_it_is(tmp_path, capsys):
         cmp.prepare(TEACHING)
 
 
-def _recorded(folder: Path) -> set[str]:
-    return set(RunStore(folder).status()) if folder.exists() else set()
-
-
 def test_a_comparison_killed_mid_way_resumes_without_redoing_finished_runs(tmp_path):
     path = _write(tmp_path, POLICIES)
     out = tmp_path / "killed"
-    exe = Path(sys.executable).parent / "ddr-sim"
-    command = [str(exe), "compare", str(path), "--seeds", "4", "--jobs", "2", "--no-plots"]
-    proc = subprocess.Popen(
-        [*command, "--out", str(out)],
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 120
-    try:
-        while len(_recorded(out / "runs")) < 5:
-            assert proc.poll() is None, proc.stdout.read().decode()
-            assert time.monotonic() < deadline, "no run recorded in time"
-            time.sleep(0.05)
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    before = _recorded(out / "runs")
+    command = ["compare", str(path), "--seeds", "4", "--jobs", "2", "--no-plots"]
+    before = kill_after([*command, "--out", str(out)], out / "runs", 5)
+    command = [str(DDR_SIM), *command]
     resumed = subprocess.run(
         [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
     )

@@ -39,8 +39,7 @@ from __future__ import annotations
 import os
 import tempfile
 import warnings
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -72,7 +71,7 @@ from ddr_sim.runs.result import (
     RunResult,
     write_text,
 )
-from ddr_sim.runs.store import RunStore
+from ddr_sim.runs.store import RunStore, folder_or_temporary
 from ddr_sim.runs.tables import SEED_TABLES
 
 __all__ = [
@@ -219,7 +218,10 @@ def _through_engine(
 ) -> tuple[dict[str, pd.DataFrame], _Outcome]:
     """Run the requests through the engine; their tables, summary and events, in seed order."""
     scenario = requests[0].scenario
-    with _folder(store) as folder, open_executor(min(jobs, len(requests))) as (pool, slots, _):
+    with (
+        folder_or_temporary(store) as folder,
+        open_executor(min(jobs, len(requests))) as (pool, slots, _),
+    ):
         runs = RunStore(folder)
         report = execute(requests, runs, pool, slots, progress=progress, desc=desc, echo=echo)
         collected = summaries(runs, requests)
@@ -235,15 +237,6 @@ def _through_engine(
     frames["summary"] = _summary([row for _, row in collected.rows], scenario)
     stopped = report.interrupted or report.broken is not None
     return frames, _Outcome(errors, stopped)
-
-
-@contextmanager
-def _folder(store: str | os.PathLike[str] | None) -> Iterator[Path]:
-    if store is not None:
-        yield Path(store)
-        return
-    with tempfile.TemporaryDirectory(prefix="ddr-sim-runs-") as tmp:
-        yield Path(tmp)
 
 
 def _summary(rows: list[dict], scenario: Scenario) -> pd.DataFrame:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,7 @@ __all__ = [
     "Ledger",
     "RunStore",
     "file_digest",
+    "folder_or_temporary",
     "write_parquet",
 ]
 
@@ -196,3 +199,13 @@ class RunStore:
             if mask.any():
                 parts.append(frame[mask.to_numpy()].reset_index(drop=True))
         return parts
+
+
+@contextmanager
+def folder_or_temporary(folder: str | os.PathLike[str] | None) -> Iterator[Path]:
+    """``folder``, or a temporary folder removed at the end when it is None."""
+    if folder is not None:
+        yield Path(folder)
+        return
+    with tempfile.TemporaryDirectory(prefix="ddr-sim-runs-") as tmp:
+        yield Path(tmp)

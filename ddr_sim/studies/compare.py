@@ -58,7 +58,7 @@ from ddr_sim.config.calendar import parse_month
 from ddr_sim.config.loading import ScenarioError
 from ddr_sim.config.policies import BASELINE
 from ddr_sim.runs.executors import InProcessExecutor, open_executor
-from ddr_sim.runs.store import RunStore
+from ddr_sim.runs.store import RunStore, folder_or_temporary
 from ddr_sim.studies.compare_output import _text, save
 from ddr_sim.studies.compare_prepare import (
     DEFAULT_HORIZON,
@@ -68,7 +68,7 @@ from ddr_sim.studies.compare_prepare import (
     prepare_inputs,
 )
 from ddr_sim.studies.compare_report import ERRORS_FILE, REPORT_FILE, _cell, _label, report
-from ddr_sim.studies.compare_runs import Session, run_all, seed_list, store_folder
+from ddr_sim.studies.compare_runs import Session, run_all, seed_list
 from ddr_sim.studies.compare_stats import (
     END,
     MEASURES,
@@ -190,7 +190,7 @@ def compare(
     )
     seeds_ = seed_list(seeds)
     checkpoints = tuple(sorted(set(CHECKPOINTS) | {h for h in prepared.horizons if h != END}))
-    with store_folder(store) as folder:
+    with folder_or_temporary(store) as folder:
         session = Session(
             prepared,
             seeds_,

@@ -3,13 +3,9 @@ then the combinations of the best policies."""
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -21,15 +17,6 @@ from ddr_sim.runs.store import RunStore
 from ddr_sim.studies.compare_prepare import Prepared
 from ddr_sim.studies.compare_prepare import combine as _combine
 from ddr_sim.studies.compare_stats import ranking, summaries_table
-
-
-@contextmanager
-def store_folder(store: str | os.PathLike[str] | None) -> Iterator[Path]:
-    if store is not None:
-        yield Path(store)
-        return
-    with tempfile.TemporaryDirectory(prefix="ddr-sim-compare-") as tmp:
-        yield Path(tmp)
 
 
 @dataclass
