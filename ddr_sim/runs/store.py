@@ -25,6 +25,7 @@ from ddr_sim.runs.ledger import (
     QUARANTINE,
     SUCCEEDED,
     Ledger,
+    chunk_name,
     file_digest,
     write_parquet,
 )
@@ -130,6 +131,7 @@ class RunStore:
         self.lost: list[str] = []
         self._verified = False
         self._cleaned = False
+        self._index_cache: dict[int, pd.DataFrame] = {}
 
     def verify(self, clean: bool = False) -> list[str]:
         """Check every committed chunk (once); returns the messages about damaged ones.
@@ -167,11 +169,28 @@ class RunStore:
         number = self.ledger.next_number()
         self.ledger.commit(number, [r.key for r in runs], frames)
 
+    def _index_chunks(self) -> dict[int, pd.DataFrame]:
+        """The committed index chunks, each read once (the ledger itself read afresh)."""
+        import pyarrow.parquet as pq
+
+        self.verify()
+        committed = self.ledger.committed("index")
+        for number, path in committed.items():
+            if number not in self._index_cache:
+                self._index_cache[number] = pq.read_table(path).to_pandas()
+        return {n: self._index_cache[n] for n in committed}
+
+    def _latest(self) -> dict[str, int]:
+        """Key -> the chunk of its latest record."""
+        latest: dict[str, int] = {}
+        for number, frame in self._index_chunks().items():
+            latest.update(dict.fromkeys(frame["key"], number))
+        return latest
+
     def status(self) -> dict[str, str]:
         """Latest status of every recorded key."""
-        self.verify()
         out: dict[str, str] = {}
-        for _, frame in self.ledger.read("index", ["key", "status"]):
+        for frame in self._index_chunks().values():
             out.update(zip(frame["key"], frame["status"], strict=True))
         return out
 
@@ -187,14 +206,23 @@ class RunStore:
         return pd.concat(parts, ignore_index=True)
 
     def parts(self, table: str, keys: Sequence[str] | None = None) -> list[pd.DataFrame]:
-        """A table's rows of the latest record of each key, one frame per chunk."""
-        self.verify()
-        latest: dict[str, int] = {}
-        for number, frame in self.ledger.read("index", ["key"]):
-            latest.update(dict.fromkeys(frame["key"], number))
+        """A table's rows of the latest record of each key, one frame per chunk (only the
+        chunks that hold them are read)."""
+        import pyarrow.parquet as pq
+
+        latest = self._latest()
         wanted = set(latest if keys is None else keys)
+        numbers = sorted({latest[k] for k in wanted if k in latest})
+        index = self._index_chunks()
         parts = []
-        for number, frame in self.ledger.read(table):
+        for number in numbers:
+            path = self.root / table / chunk_name(number)
+            if table == "index":
+                frame = index[number]
+            elif path.exists() and table in self.ledger.load()[number]["files"]:
+                frame = pq.read_table(path).to_pandas()
+            else:
+                continue
             mask = frame["key"].map(latest).eq(number) & frame["key"].isin(wanted)
             if mask.any():
                 parts.append(frame[mask.to_numpy()].reset_index(drop=True))
