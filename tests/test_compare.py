@@ -146,6 +146,28 @@ policies:
     pd.testing.assert_frame_equal(here.differences, pooled.differences)
 
 
+def test_a_dask_cluster_gives_the_same_comparison(tmp_path):
+    from distributed import LocalCluster
+
+    from ddr_sim.runs.executors import dask_executor
+
+    text = f"""\
+baseline: {TEACHING}
+policies:
+  - {{name: territorial, stands_for: x, set: {{programmes.integration.destination: territorial}}}}
+"""
+    path = _write(tmp_path, text)
+    here = cmp.compare(path, [0, 1])
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        dask_executor(cluster.scheduler_address) as (executor, slots),
+    ):
+        remote = cmp.compare(path, [0, 1], executor=executor, slots=slots, store=tmp_path / "r")
+    assert remote.ran == 4
+    pd.testing.assert_frame_equal(here.summaries, remote.summaries)
+    pd.testing.assert_frame_equal(here.headline, remote.headline)
+
+
 def test_report_tables_and_plots_are_written(comparison, tmp_path):
     comparison.command_line = "ddr-sim compare policies.yaml --seeds 3"
     written = cmp.save(comparison, tmp_path / "out")

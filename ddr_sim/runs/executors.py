@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "BrokenExecutorError",
+    "ExecutorError",
     "InProcessExecutor",
     "Outcome",
     "dask_executor",
@@ -133,6 +135,25 @@ def dask_executor(address: Any, timeout: float = 60.0) -> Iterator[tuple[Executo
         client.close()
 
 
+class ExecutorError(RuntimeError):
+    """The executor asked for cannot be used (Dask missing, scheduler unreachable)."""
+
+
+@contextmanager
+def _connected(scheduler: str) -> Iterator[tuple[Executor, int]]:
+    try:
+        context = dask_executor(scheduler)
+        executor, slots = context.__enter__()
+    except ImportError:
+        raise ExecutorError("a Dask scheduler needs Dask: pip install 'ddr-sim[dask]'") from None
+    except (OSError, TimeoutError, ValueError) as err:
+        raise ExecutorError(f"cannot use the Dask scheduler at {scheduler}: {err}") from None
+    try:
+        yield executor, slots
+    finally:
+        context.__exit__(None, None, None)
+
+
 @contextmanager
 def open_executor(
     jobs: int | None = None, scheduler: str | None = None
@@ -147,7 +168,7 @@ def open_executor(
         A Dask scheduler address; when given, ``jobs`` is ignored.
     """
     if scheduler:
-        with dask_executor(scheduler) as (executor, slots):
+        with _connected(scheduler) as (executor, slots):
             yield executor, slots, f"Dask at {scheduler} ({slots} worker threads)"
         return
     slots = max(1, jobs or os.cpu_count() or 1)

@@ -42,7 +42,7 @@ from ddr_sim.config.experiment import apply_settings
 from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
 from ddr_sim.config.targets import LoadedTargets, evaluate, load_targets
 from ddr_sim.runs.engine import execute, request, summaries
-from ddr_sim.runs.executors import open_executor
+from ddr_sim.runs.executors import ExecutorError, open_executor
 from ddr_sim.runs.indicators import DEFAULT_CHECKPOINTS
 from ddr_sim.runs.store import RunStore
 from ddr_sim.studies.calibration_outputs import (
@@ -228,8 +228,12 @@ def calibrate(
     command: str = "",
     log: Any = None,
     start: str | os.PathLike[str] | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run (or resume) a calibration study until ``budget`` trials have finished.
+
+    The runs go to ``jobs`` local worker processes, or to the Dask cluster of
+    ``scheduler`` (an address such as ``tcp://host:8786``).
 
     Every run goes through the run engine into ``OUT/runs``; a resumed study asks again
     the point of a trial cut short and reads its finished runs back instead of running
@@ -265,7 +269,7 @@ def calibrate(
     elif start is not None and not study.get_trials(deepcopy=False):
         study.enqueue_trial(start_point(start, targets), skip_if_exists=True)
     trials = write_outputs(study, targets, out, command)
-    with open_executor(workers) as (executor, slots, _):
+    with open_executor(workers, scheduler) as (executor, slots, _):
         engine = _Engine(RunStore(out / RUNS_FOLDER), executor, slots, log)
         trials = _trials(study, targets, scenario, engine, budget, done, out, command)
     log(f"{engine.ran} runs computed by this call, {engine.reused} found in {out / RUNS_FOLDER}")
@@ -352,6 +356,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_jobs(p, one_in_process=False)
     p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: its scheduler address, e.g. tcp://host:8786",
+    )
+    p.add_argument(
         "--start",
         default=None,
         metavar="BEST_YAML",
@@ -375,6 +385,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             overrides=args.overrides,
             command=args.command_line,
             start=args.start,
+            scheduler=args.scheduler,
         )
     except ScenarioError as err:
         _print_problems(err)
@@ -382,6 +393,9 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     except CalibrationError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except ExecutorError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"\ninterrupted; run the same command again to resume ({out})", file=sys.stderr)
         return 130

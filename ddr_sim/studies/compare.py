@@ -57,7 +57,7 @@ from ddr_sim.cli.arguments import positive_int as _positive
 from ddr_sim.config.calendar import parse_month
 from ddr_sim.config.loading import ScenarioError
 from ddr_sim.config.policies import BASELINE
-from ddr_sim.runs.executors import InProcessExecutor, open_executor
+from ddr_sim.runs.executors import ExecutorError, InProcessExecutor, open_executor
 from ddr_sim.runs.store import RunStore, folder_or_temporary
 from ddr_sim.studies.compare_output import _text, save
 from ddr_sim.studies.compare_prepare import (
@@ -317,6 +317,13 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     add_jobs(p)
     p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="run on a Dask cluster: its scheduler address, e.g. tcp://host:8786 "
+        "(--jobs is then ignored)",
+    )
+    p.add_argument(
         "--baseline",
         default=None,
         metavar="SCENARIO",
@@ -340,6 +347,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     n_variants = len(prepared.policies.spec.policies)
     n_runs = args.seeds * (1 + n_variants)
     jobs = min(args.jobs or os.cpu_count() or 1, n_runs)
+    where = f"the Dask cluster at {args.scheduler}" if args.scheduler else f"{jobs} worker(s)"
     what = "variant file" if prepared.sources else "polic"
     plural = (
         ("s" if prepared.sources else "ies")
@@ -347,12 +355,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         else ("" if prepared.sources else "y")
     )
     print(
-        f"{n_variants} {what}{plural} + baseline x {args.seeds} seeds = {n_runs} runs on {jobs} "
-        f"worker{'s' if jobs != 1 else ''}; finished runs kept in {args.out / RUNS_FOLDER}",
+        f"{n_variants} {what}{plural} + baseline x {args.seeds} seeds = {n_runs} runs on {where}; "
+        f"finished runs kept in {args.out / RUNS_FOLDER}",
         file=sys.stderr,
     )
     try:
-        with open_executor(jobs) as (executor, slots, _):
+        with open_executor(jobs, args.scheduler) as (executor, slots, _):
             result = compare(
                 args.inputs,
                 args.seeds,
@@ -368,6 +376,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         save(result, args.out, plots=not args.no_plots)
     except (ScenarioError, KeyboardInterrupt):
         raise
+    except ExecutorError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except Exception as err:
         args.out.mkdir(parents=True, exist_ok=True)
         _text(args.out / ERRORS_FILE, traceback.format_exc())
