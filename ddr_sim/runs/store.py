@@ -165,7 +165,7 @@ class RunStore:
         for name in self.TABLES[1:]:
             parts = [t.assign(key=r.key) for r in ok if (t := r.tables.get(name)) is not None]
             if parts:
-                frames[name] = combine(parts)
+                frames[name] = parts[0] if len(parts) == 1 else combine(parts)
         number = self.ledger.next_number()
         self.ledger.commit(number, [r.key for r in runs], frames)
 
