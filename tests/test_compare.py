@@ -52,6 +52,14 @@ policies:
 """
 
 
+#: One policy, integration near home.
+TERRITORIAL = f"""\
+baseline: {TEACHING}
+policies:
+  - {{name: territorial, stands_for: x, set: {{programmes.integration.destination: territorial}}}}
+"""
+
+
 def _write(tmp_path: Path, text: str, name: str = "policies.yaml") -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
@@ -134,12 +142,7 @@ policies:
 
 
 def test_any_executor_gives_the_same_runs(tmp_path):
-    text = f"""\
-baseline: {TEACHING}
-policies:
-  - {{name: territorial, stands_for: x, set: {{programmes.integration.destination: territorial}}}}
-"""
-    path = _write(tmp_path, text)
+    path = _write(tmp_path, TERRITORIAL)
     here = cmp.compare(path, [0, 1])
     with ThreadPoolExecutor(max_workers=2) as pool:
         pooled = cmp.compare(path, [0, 1], executor=pool, jobs=2)
@@ -151,12 +154,7 @@ def test_a_dask_cluster_gives_the_same_comparison(tmp_path):
 
     from ddr_sim.runs.executors import dask_executor
 
-    text = f"""\
-baseline: {TEACHING}
-policies:
-  - {{name: territorial, stands_for: x, set: {{programmes.integration.destination: territorial}}}}
-"""
-    path = _write(tmp_path, text)
+    path = _write(tmp_path, TERRITORIAL)
     here = cmp.compare(path, [0, 1])
     with (
         LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
