@@ -110,7 +110,8 @@ def _over_time_section(c: Comparison, add: Callable[[str], None], figures: Seque
         "Each variant (colour) against the baseline (grey) month by month: median over "
         "seeds and 90 % band (5th to 95th percentile) of people integrated so far, serving "
         "in MOC patrols, defections so far, and the mean trust between the government and "
-        f"the groups (`{HEADLINE_FILE}` holds the values of every run)."
+        f"the groups (`{HEADLINE_FILE}` holds the values of every run). Where the two "
+        "coincide, only the variant's line shows: the lever has not acted yet."
     )
     add("")
     for figure in drawn:
