@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import math
+import re
+import subprocess
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from killing import DDR_SIM, kill_after
 
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.targets import TargetsError, evaluate, load_targets, targets_file_for
+from ddr_sim.runs.store import RunStore
 from ddr_sim.studies.calibration import CalibrationError, calibrate
 from ddr_sim.studies.validation_report import report
 
@@ -292,3 +296,28 @@ def test_mali_lands_near_every_pattern_with_cheap_tolerance(mali_report):
 def test_known_misses_of_the_calibration(mali_report, name):
     rep, _ = mali_report
     assert not _cheap_misses(rep, {name})
+
+
+def test_a_study_killed_mid_way_resumes_without_repeating_runs_or_points(tmp_path):
+    path = write(tmp_path, SMALL.replace("seeds: 2,", "seeds: 3,"))
+    command = ["calibrate", str(TEACHING), "--targets", str(path), "--budget", "4", "--jobs", "1"]
+    out = tmp_path / "killed"
+    # killed inside the third trial: two trials done, one or two of its seeds run
+    before = kill_after([*command, "--out", str(out)], out / "runs", 7)
+    command = [str(DDR_SIM), *command]
+    resumed = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    computed = int(re.search(r"(\d+) runs computed by this call", resumed.stderr).group(1))
+    index = pd.concat([frame for _, frame in RunStore(out / "runs").ledger.read("index")])
+    assert index["key"].is_unique, "a finished run was run again"
+    assert computed == len(index) - len(before) and 0 < computed < len(index)
+    trials = pd.read_csv(out / "trials.csv")
+    names = ["tie_weight", "initial_trust"]
+    assert not trials.duplicated(names).any(), "a parameter point was tried twice"
+
+    reference = tmp_path / "reference"
+    done = subprocess.run([*command, "--out", str(reference)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(trials, pd.read_csv(reference / "trials.csv"))

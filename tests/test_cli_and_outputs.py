@@ -212,7 +212,7 @@ def test_a_failing_seed_keeps_the_others_and_exits_1(
                 raise RuntimeError("boom in seed 1")
             return super().run()
 
-    monkeypatch.setattr("ddr_sim.runs.runner.DDRModel", FailsOnSeedOne)
+    monkeypatch.setattr("ddr_sim.core.model.DDRModel", FailsOnSeedOne)
     out = tmp_path / "out"
     with pytest.warns(UserWarning, match="seed 1 failed"):
         code = main(["run", str(SCENARIO), "--seeds", "3", "--no-plots", "--out", str(out)])
