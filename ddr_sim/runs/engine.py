@@ -119,6 +119,7 @@ def _now() -> str:
 def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
     """Run a batch (on a worker); a run that raises is recorded as failed, never raised."""
     from ddr_sim.core.model import DDRModel
+    from ddr_sim.runs.finite import check_finite
     from ddr_sim.runs.headline import headline_table
     from ddr_sim.runs.indicators import summarize
     from ddr_sim.runs.tables import events_table, seed_tables
@@ -129,6 +130,7 @@ def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
         t0 = time.perf_counter()
         try:
             model = DDRModel(req.scenario, seed=req.seed).run()
+            check_finite(model)  # no NaN, infinity or overflowed count leaves a run
             checkpoints = None if req.checkpoints is None else list(req.checkpoints)
             row = summarize(model, req.seed, checkpoints)
             kept = {}

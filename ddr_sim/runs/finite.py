@@ -88,7 +88,7 @@ def check_finite(model: Any) -> None:
     model : ddr_sim.core.model.DDRModel
         A model after its run (its ``history``, ``flows`` and ``costs`` are read).
     """
-    start = model.scenario.calendar.start
+    start = model.spec.calendar.start
     for name, values in _recorded(model):
         found = first_bad_value(name, values)
         if found is not None:

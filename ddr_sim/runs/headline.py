@@ -38,7 +38,7 @@ def headline_table(model: DDRModel, seed: int) -> pd.DataFrame:
     with np.errstate(invalid="ignore"):
         shown = np.where(exists, trust, np.nan)
         mean_trust = np.nanmean(shown, axis=1) if t and n else np.zeros(t)
-    start = model.scenario.calendar.start
+    start = model.spec.calendar.start
     return pd.DataFrame(
         {
             "seed": np.full(t, seed, np.int64),

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from ddr_sim.config.experiment import apply_settings
+from ddr_sim.runs.finite import check_finite
 from ddr_sim.sweeps.store import FAILED, SUCCEEDED, RunRecord
 
 __all__ = ["Batch", "BatchResult", "RunSpec", "run_batch"]
@@ -119,6 +120,7 @@ def run_batch(batch: Batch) -> BatchResult:
         try:
             scenario = apply_settings(batch.scenario, spec.settings)
             model = DDRModel(scenario, seed=spec.seed).run()
+            check_finite(model)  # no NaN, infinity or overflowed count leaves a run
             row = summarize(model, spec.seed, batch.checkpoints)
             outcomes = [_number(row.get(name)) for name in batch.outcomes]
             series = (
