@@ -17,14 +17,9 @@ import sys
 from pathlib import Path
 
 from ddr_sim.config.loading import load_scenario
+from ddr_sim.dashboard.defaults import SCENARIO_ENV, TEACHING_SCENARIO
 
 APP_MODULE = "ddr_sim.dashboard.app"
-
-#: The scenario the dashboard opens when none is given.
-TEACHING_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "teaching.yaml"
-
-#: Environment variable through which the command names the scenario to the app.
-SCENARIO_ENV = "DDR_SIM_DASHBOARD_SCENARIO"
 
 DESCRIPTION = """\
 Serve an interactive dashboard of a scenario in the browser (Mesa SolaraViz).
