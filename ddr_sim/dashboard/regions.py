@@ -102,8 +102,22 @@ class RegionsPicture(Picture):
         ax.set_autoscale_on(False)
         self._areas = PolyCollection(outlines, edgecolors="0.3", lw=1.0)
         ax.add_collection(self._areas)
-        self._bars = PolyCollection([], facecolors=np.repeat(COLORS, 1), edgecolors="none")
+        self._bars = PolyCollection([], facecolors=COLORS, edgecolors="none")
         ax.add_collection(self._bars)
+        height = self._bar_size[1]
+        self._texts = [
+            ax.text(
+                x,
+                y + height * 0.8,
+                "",
+                ha="center",
+                va="bottom",
+                fontsize=FONT,
+                linespacing=1.1,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75, "lw": 0},
+            )
+            for x, y in self._anchors
+        ]
         fig.suptitle(title, fontsize=FONT + 1.5, x=0.02, ha="left", y=0.98)
         fig.text(0.02, 0.01, note, fontsize=FONT, color="0.35")
         holders = [
@@ -139,30 +153,15 @@ class RegionsPicture(Picture):
         return fig
 
     def draw_data(self, frame: Frame, animated: bool) -> list[Artist]:
-        for text in self._texts:
-            text.remove()
         n = len(frame.regions)
         self._areas.set_facecolor([group_color(_holder(frame, r)) for r in range(n)])
         width, height = self._bar_size
         self._bars.set_verts(_bars(frame, self._anchors - [0, height / 2], width, height))
         self._bars.set_facecolor(COLORS * n)
         people = frame.where[:, :, SHOWN].sum(axis=(0, 2))
-        texts = []
-        for r, (x, y) in enumerate(self._anchors):
-            texts.append(
-                self._ax.text(
-                    x,
-                    y + height * 0.8,
-                    f"{frame.regions[r]}\n{people[r]:,}",
-                    ha="center",
-                    va="bottom",
-                    fontsize=FONT,
-                    linespacing=1.1,
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75, "lw": 0},
-                )
-            )
-        self._texts = texts
-        artists = [self._areas, self._bars, *texts]
+        for r, text in enumerate(self._texts):
+            text.set_text(f"{frame.regions[r]}\n{people[r]:,}")
+        artists = [self._areas, self._bars, *self._texts]
         for artist in artists:
             artist.set_animated(animated)
         return artists
@@ -199,12 +198,27 @@ class WherePicture(Picture):
         status_legend(fig, loc="center left", bbox_to_anchor=(0.75, 0.5))
         self._cells = PolyCollection([], edgecolors="none")
         ax.add_collection(self._cells)
-        self._ax, self._texts = ax, []
+        self._texts = [
+            [
+                ax.text(
+                    r + 0.48,
+                    len(groups) - 1 - g + 0.45,
+                    "",
+                    ha="center",
+                    va="center",
+                    fontsize=FONT,
+                    color="white",
+                    fontweight="bold",
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "0.2", "alpha": 0.55, "lw": 0},
+                )
+                for r in range(len(regions))
+            ]
+            for g in range(len(groups))
+        ]
+        self._ax = ax
         return fig
 
     def draw_data(self, frame: Frame, animated: bool) -> list[Artist]:
-        for text in self._texts:
-            text.remove()
         counts = frame.where[:, :, SHOWN]  # [group, region, status]
         n_groups, n_regions = counts.shape[:2]
         boxes, colors, texts = [], [], []
@@ -222,22 +236,11 @@ class WherePicture(Picture):
                         boxes.append(_box(left, y0, 0.96 * share))
                         colors.append(color)
                         left += 0.96 * share
-                texts.append(
-                    self._ax.text(
-                        r + 0.48,
-                        y0 + 0.45,
-                        f"{total:,}",
-                        ha="center",
-                        va="center",
-                        fontsize=FONT,
-                        color="white",
-                        fontweight="bold",
-                        bbox={"boxstyle": "round,pad=0.15", "fc": "0.2", "alpha": 0.55, "lw": 0},
-                    )
-                )
+                text = self._texts[g][r]
+                text.set_text(f"{total:,}")
+                texts.append(text)
         self._cells.set_verts(boxes)
         self._cells.set_facecolor(colors)
-        self._texts = texts
         artists = [self._cells, *texts]
         for artist in artists:
             artist.set_animated(animated)

@@ -17,7 +17,7 @@ from ddr_sim.dashboard.controls import tagged
 from ddr_sim.dashboard.follow import changes
 from ddr_sim.dashboard.frame import Frame, Indicators
 from ddr_sim.dashboard.model import DashboardModel, settings
-from ddr_sim.dashboard.pictures import Picture, StatusPicture, TrustPicture
+from ddr_sim.dashboard.pictures import IMAGE_FORMAT, Picture, StatusPicture, TrustPicture
 from ddr_sim.dashboard.regions import RegionsPicture, WherePicture
 
 INFO = Path(__file__).resolve().parent / "info.md"
@@ -63,11 +63,11 @@ def IndicatorPanel(values: Indicators):
 
 @solara.component
 def PictureView(picture: Picture, frame: Frame, test_id: str):
-    """A picture of the frame, as PNG at its own size (never wider than the column)."""
-    image = solara.use_memo(lambda: picture.png(frame), dependencies=[frame.serial])
+    """A picture of the frame, as an image at its own size (never wider than the column)."""
+    image = solara.use_memo(lambda: picture.image(frame), dependencies=[frame.serial])
     return tagged(
         test_id,
-        [solara.Image(image, format="png", width="auto")],
+        [solara.Image(image, format=IMAGE_FORMAT, width="auto")],
         style="max-width: 100%; overflow-x: auto;",
     )
 
