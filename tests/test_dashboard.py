@@ -107,19 +107,16 @@ def test_sliders_start_at_the_scenario_values():
         assert spec["min"] <= spec["value"] <= spec["max"], lever.name
 
 
-def test_dashboard_model_fits_mesa_solaraviz():
-    """Mesa checks model_params against the model's constructor when the page opens."""
+def test_reset_builds_the_run_the_controls_describe():
+    """Reset makes ``DashboardModel(**values)`` from the controls' values."""
     pytest.importorskip("solara", reason="the dashboard needs the 'viz' extra")
-    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+    from ddr_sim.dashboard.controls import initial_values
 
-    params = model_params(TEACHING)
-    model = DashboardModel(**_defaults(params))
-    _check_model_params(model, params)  # raises on a slider the model does not take
-    kwargs = _build_model_init_kwargs(
-        model, _defaults(params), add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    rebuilt = type(model)(**kwargs)  # what Reset does
-    assert scenario_hash(rebuilt.ddr.scenario) == scenario_hash(model.ddr.scenario)
+    values = initial_values(model_params(TEACHING))
+    assert values["scenario_path"] == str(TEACHING)
+    rebuilt = DashboardModel(**{**values, "seed": 3, "reinsertion_credibility": 0.9})
+    assert rebuilt.ddr.seed == 3
+    assert rebuilt.ddr.scenario_spec.programmes.reinsertion.credibility == 0.9
 
 
 def test_indicators_follow_the_run():

@@ -1,17 +1,17 @@
 """The left column: run buttons and the settings of the next run, each explained.
 
 Every control shows its value and unit without being dragged, and one line saying what it
-changes. The run buttons (Reset, play/pause, Step) are Mesa's ``ModelController``; the
-two timing sliders beside them say in words what they do. Mesa's own parameter panel is
-not used: it shows neither values nor help.
+changes. The run buttons (Reset, Play/Pause, Step) are in :mod:`ddr_sim.dashboard.player`;
+the two timing sliders beside them say in words what they do. Mesa's own panels are not
+used: they show neither values nor help, and offer "Use Threads" and a raw step count.
 """
 
 from __future__ import annotations
 
 import solara
-from mesa.visualization.solara_viz import ModelController
 
 from ddr_sim.dashboard.model import DashboardModel
+from ddr_sim.dashboard.player import PlayButtons
 
 SMALL = "font-size: 12px; color: #555; line-height: 1.3; margin: -8px 0 8px 0;"
 HEADER = "display: flex; justify-content: space-between; font-size: 14px;"
@@ -99,14 +99,7 @@ def RunControls(
     pause_ms: solara.Reactive[int],
 ):
     """Reset / play-pause / Step, and how many months a Step or a played frame covers."""
-    threads = solara.use_reactive(False)  # Mesa's "Use Threads": off, and not offered
-    ModelController(
-        model,
-        model_parameters=values,
-        play_interval=pause_ms,
-        render_interval=months_per_step,
-        use_threads=threads,
-    )
+    PlayButtons(model, values, months_per_step, pause_ms)
     for name, reactive in (("months_per_step", months_per_step), ("pause_ms", pause_ms)):
         Control(name, TIMING[name], reactive.value, reactive.set)
 

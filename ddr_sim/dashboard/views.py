@@ -118,6 +118,8 @@ def FollowView(model: DashboardModel):
     update_counter.get()
     number = solara.use_reactive(0)
     message = solara.use_reactive("")
+    picks = solara.use_reactive(0)  # read below: a pick redraws this view
+    picks.get()
     rng = solara.use_memo(np.random.default_rng, dependencies=[])
     population = model.ddr.population
 
@@ -126,6 +128,11 @@ def FollowView(model: DashboardModel):
         message.set("" if found else f"Nobody is {what} yet: step on and try again.")
         if found:
             number.set(int(model.followed))
+        picks.set(picks.value + 1)
+
+    def pick(row: int) -> None:
+        model.follow(row)
+        picks.set(picks.value + 1)
 
     with solara.Column(gap="8px"):
         solara.Text(
@@ -135,7 +142,7 @@ def FollowView(model: DashboardModel):
         )
         with solara.Row(style="align-items: center; flex-wrap: wrap;"):
             solara.InputInt("Person number", value=number, style="max-width: 10em;")
-            solara.Button("Follow", color="primary", on_click=lambda: model.follow(number.value))
+            solara.Button("Follow", color="primary", on_click=lambda: pick(number.value))
             solara.Button(
                 "A random integrated person",
                 on_click=lambda: pick_random(Status.INTEGRATED, "integrated"),
