@@ -56,6 +56,9 @@ def test_a_random_integrated_person_is_integrated_and_changes_are_listed():
         (a.group, a.status, a.where) != (b.group, b.status, b.where)
         for a, b in zip(shown, shown[1:], strict=False)
     )
+    from ddr_sim.dashboard.life_picture import life_image
+
+    assert life_image(model.life, 2015.0, model.frame.months).startswith(b"\xff\xd8")
 
 
 def test_a_person_not_yet_recruited_is_shown_as_such():

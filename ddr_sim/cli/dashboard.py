@@ -84,10 +84,11 @@ def server_command(host: str, port: int, open_browser: bool = False) -> list[str
 
 
 def server_environment(scenario: str | os.PathLike[str]) -> dict[str, str]:
-    """Environment of the server: the scenario file, no usage statistics sent."""
+    """Environment of the server: the scenario file, no usage statistics sent, no banner."""
     env = dict(os.environ)
     env[SCENARIO_ENV] = os.fspath(Path(scenario).resolve())
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # it would cover the pictures
     return env
 
 

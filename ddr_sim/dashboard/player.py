@@ -12,6 +12,7 @@ Playing draws after every Step of *months per step* months, then pauses.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import traceback
 from collections.abc import Callable
@@ -53,12 +54,10 @@ class Player:
 
     def start(self) -> None:
         """Play from the current month, in a thread bound to the caller's session."""
-        from solara.server.kernel_context import get_current_context
-
         self.stop()
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._loop, args=(get_current_context(), self._stop), daemon=True
+            target=self._loop, args=(_session_context(), self._stop), daemon=True
         )
         self._thread.start()
 
@@ -78,6 +77,17 @@ class Player:
         stop.set()
         with context:
             self._on_stop(error)
+
+
+def _session_context():
+    """The Solara server's context of the calling session (a no-op context outside a
+    server, e.g. in a notebook, where there is one session)."""
+    from solara.server.kernel_context import get_current_context
+
+    try:
+        return get_current_context()
+    except RuntimeError:
+        return contextlib.nullcontext()
 
 
 @solara.component
@@ -125,16 +135,22 @@ def PlayButtons(
         force_update()
 
     running = model.value.running
-    with solara.Row(justify="space-between"):
-        solara.Button("Reset", color="primary", on_click=reset)
+    button = "min-width: 0; padding: 0 10px;"
+    with solara.Row(gap="6px", style="flex-wrap: nowrap;"):
+        solara.Button("Reset", color="primary", on_click=reset, style=button)
         solara.Button(
             "❚❚ Pause" if playing.value else "▶ Play",
             color="primary",
             on_click=play_pause,
             disabled=not running and not playing.value,
+            style=button,
         )
         solara.Button(
-            "Step", color="primary", on_click=advance, disabled=playing.value or not running
+            "Step",
+            color="primary",
+            on_click=advance,
+            disabled=playing.value or not running,
+            style=button,
         )
     if error.value:
         solara.Error(error.value)

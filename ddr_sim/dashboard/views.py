@@ -16,8 +16,15 @@ from ddr_sim.core.statuses import Status
 from ddr_sim.dashboard.controls import tagged
 from ddr_sim.dashboard.follow import changes
 from ddr_sim.dashboard.frame import Frame, Indicators
+from ddr_sim.dashboard.life_picture import life_image
 from ddr_sim.dashboard.model import DashboardModel, settings
-from ddr_sim.dashboard.pictures import IMAGE_FORMAT, Picture, StatusPicture, TrustPicture
+from ddr_sim.dashboard.pictures import (
+    IMAGE_FORMAT,
+    Picture,
+    StatusPicture,
+    TrustPicture,
+    decimal_year,
+)
 from ddr_sim.dashboard.regions import RegionsPicture, WherePicture
 
 INFO = Path(__file__).resolve().parent / "info.md"
@@ -154,6 +161,7 @@ def FollowView(model: DashboardModel):
             PersonTable(model)
 
 
+@solara.component
 def PersonTable(model: DashboardModel):
     """The followed person now, and every month their group, status or place changed."""
     life = model.life
@@ -179,8 +187,14 @@ def PersonTable(model: DashboardModel):
         if now.present
         else f"Person {model.followed} has not been recruited yet ({now.date})."
     )
+    frame = model.frame
+    year = float(decimal_year(frame, 0))
+    image = solara.use_memo(
+        lambda: life_image(life, year, frame.months), dependencies=[model.followed, len(life)]
+    )
     with solara.Column(gap="4px") as table:
         tagged("follow-summary", [summary], style="font-weight: 600;")
+        tagged("follow-picture", [solara.Image(image, format=IMAGE_FORMAT, width="auto")])
         solara.Text(f"Months followed: {len(life) - 1}. Changes of group, status or place:")
         solara.v.Html(
             tag="table",
