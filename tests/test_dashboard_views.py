@@ -139,3 +139,42 @@ def test_every_control_has_a_one_line_help_and_a_visible_value(path):
         assert shown_value(spec["value"], spec), name
     assert shown_value(0.2, params["trust_change"]) == "+0.20"
     assert shown_value(130.0, params["gold_income"]) == "130 kFCFA/month"
+
+
+def test_play_loop_stops_at_the_end_and_on_pause_without_a_second_report():
+    pytest.importorskip("solara", reason="the dashboard needs the 'viz' extra")
+    import threading
+    import time
+
+    from ddr_sim.dashboard.player import Player
+
+    months, reports, ended = [], [], threading.Event()
+
+    def advance() -> bool:
+        months.append(len(months) + 1)
+        return len(months) < 5
+
+    def on_stop(error):
+        reports.append(error)
+        ended.set()
+
+    player = Player(advance, lambda: 0.001, on_stop)
+    player.start()
+    assert ended.wait(10)
+    assert months == [1, 2, 3, 4, 5] and reports == [None] and not player.playing
+
+    slow = Player(lambda: True, lambda: 0.01, on_stop)
+    slow.start()
+    time.sleep(0.1)
+    assert slow.playing
+    slow.stop()
+    time.sleep(0.1)
+    assert not slow.playing and reports == [None]  # a Pause is not reported again
+
+    def broken() -> bool:
+        raise ValueError("shape mismatch")
+
+    ended.clear()
+    Player(broken, lambda: 0.001, on_stop).start()
+    assert ended.wait(10)
+    assert reports[-1] == "the run stopped: shape mismatch"

@@ -65,18 +65,22 @@ class Player:
         self._stop.set()
 
     def _loop(self, context, stop: threading.Event) -> None:
-        error = None
+        """Advance until stopped from outside, the run's end or an error; only the last
+        two call ``on_stop`` (a Pause or Reset has already updated the page)."""
+        error, ended = None, False
         try:
             while not stop.wait(self._pause_s()):
                 with context:
                     if not self._advance():
+                        ended = True
                         break
         except Exception as err:  # shown on the page, and logged with its traceback
             traceback.print_exc()
-            error = f"the run stopped: {err}"
-        stop.set()
-        with context:
-            self._on_stop(error)
+            error, ended = f"the run stopped: {err}", True
+        if ended and not stop.is_set():
+            stop.set()
+            with context:
+                self._on_stop(error)
 
 
 def _session_context():
