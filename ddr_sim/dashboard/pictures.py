@@ -180,16 +180,16 @@ class StatusPicture(Picture):
     def _top(frame: Frame) -> float:
         """Upper end of the people axis: a round number above everyone shown so far, with
         room to grow (so the frame rarely needs redrawing)."""
-        most = max(frame.status[:, SHOWN].sum(axis=1).max(), 1)
-        step = 10 ** np.floor(np.log10(most * 1.25))
-        return float(np.ceil(most * 1.25 / step) * step)
+        want = 1.25 * max(frame.status[:, SHOWN].sum(axis=1).max(), 1)
+        power = 10 ** np.floor(np.log10(want))
+        return float(min(m * power for m in (1, 1.5, 2, 3, 4, 5, 6, 8, 10) if m * power >= want))
 
     def frame_key(self, frame: Frame) -> object:
         return self._top(frame)
 
     def draw_frame(self, frame: Frame) -> Figure:
         fig = Figure(figsize=(WIDTH, 3.0), dpi=DPI)
-        ax = fig.add_axes((0.1, 0.1, 0.64, 0.8))
+        ax = fig.add_axes((0.13, 0.1, 0.61, 0.8))
         ax.set_ylim(0, self._top(frame))
         time_axis(ax, frame)
         ax.set_ylabel("people", fontsize=FONT)
