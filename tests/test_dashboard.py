@@ -16,7 +16,7 @@ from ddr_sim.cli.dashboard import server_command, server_environment
 from ddr_sim.cli.main import build_parser, main
 from ddr_sim.config.loading import load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
-from ddr_sim.dashboard.defaults import SCENARIO_ENV
+from ddr_sim.dashboard.defaults import SCENARIO_ENV, spec
 from ddr_sim.dashboard.levers import LEVERS, NEVER, lever_overrides, model_params
 from ddr_sim.dashboard.model import DashboardModel, settings
 
@@ -32,7 +32,7 @@ def _defaults(params: dict) -> dict:
 
 def test_untouched_dashboard_runs_the_scenario_as_written():
     model = DashboardModel(**_defaults(model_params(TEACHING)))
-    assert scenario_hash(model.ddr.scenario) == scenario_hash(load_scenario(TEACHING))
+    assert scenario_hash(spec(model.ddr)) == scenario_hash(load_scenario(TEACHING))
     reference = DDRModel(load_scenario(TEACHING), seed=0)
     for _ in range(12):
         model.step()
@@ -55,7 +55,7 @@ def test_every_lever_reaches_the_scenario():
         accelerated_ddr_from="2016-01",
         mandate_end="2019-01",
     )
-    sc = model.ddr.scenario
+    sc = spec(model.ddr)
     assert [g.initial_trust for g in sc.groups] == pytest.approx([0.6, 0.7])
     assert sc.politics.progress_rate == 0.03
     assert sc.economy.gold_income == 50
@@ -90,7 +90,7 @@ def test_mandate_end_replaces_the_mission_exit_event():
     assert params["mandate_end"]["value"] == "2023-06"
     later = DashboardModel(MALI, mandate_end=NEVER)
     assert later.ddr.mission.mandate_end is None
-    assert not any(e.enabled for e in later.ddr.scenario.events if e.type == "mission_exit")
+    assert not any(e.enabled for e in spec(later.ddr).events if e.type == "mission_exit")
     earlier = DashboardModel(MALI, mandate_end="2019-01")
     assert earlier.ddr.label(earlier.ddr.mission.mandate_end) == "2019-01"
 
@@ -116,7 +116,7 @@ def test_reset_builds_the_run_the_controls_describe():
     assert values["scenario_path"] == str(TEACHING)
     rebuilt = DashboardModel(**{**values, "seed": 3, "reinsertion_credibility": 0.9})
     assert rebuilt.ddr.seed == 3
-    assert rebuilt.ddr.scenario_spec.programmes.reinsertion.credibility == 0.9
+    assert spec(rebuilt.ddr).programmes.reinsertion.credibility == 0.9
 
 
 def test_indicators_follow_the_run():
