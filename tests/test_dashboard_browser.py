@@ -181,6 +181,37 @@ def _box(page, test_id: str) -> dict:
     return page.get_by_test_id(test_id).bounding_box()
 
 
+def _check_first_view(page) -> None:
+    """Values shown without dragging, help under each control, no Mesa extras; the
+    controls never cover the pictures, and pictures are not shrunk."""
+    assert _text(page, "value-gold-income") == "130 kFCFA/month"
+    assert _text(page, "value-reinsertion-credibility") == "0.30"
+    assert "starting trust" in _text(page, "control-trust-change")
+    body = page.inner_text("body")
+    assert "Use Threads" not in body and "Time:" not in body
+    side = _box(page, "control-trust-change")
+    for test_id in PLOTS:
+        box = _box(page, test_id)
+        assert box["x"] >= side["x"] + side["width"], test_id
+        natural = page.get_by_test_id(test_id).locator("img").evaluate("i => i.naturalWidth")
+        assert box["width"] >= 0.95 * natural, test_id
+
+
+def _follow_someone_and_read_info(page) -> None:
+    """Follow someone at random, then open the Info page."""
+    page.get_by_role("button", name="Follow a person").click()
+    page.get_by_role("button", name="Anyone at random").click()
+    page.get_by_test_id("follow-summary").wait_for(timeout=15_000)
+    assert _text(page, "follow-summary").startswith("Person ")
+    assert page.get_by_test_id("follow-table").locator("tr").count() >= 2
+    page.screenshot(path=str(OUTPUT / "dashboard-follow.png"))
+    page.get_by_role("button", name="Info").click()
+    info = page.get_by_test_id("info")
+    info.wait_for(timeout=15_000)
+    for heading in ("WHAT IS IT?", "HOW TO USE IT", "THINGS TO TRY"):
+        assert heading in info.inner_text()
+
+
 def test_student_moves_trust_slider_resets_and_steps(server):
     sync_api = pytest.importorskip("playwright.sync_api", reason="needs playwright (dev extra)")
     url, log = server
@@ -196,21 +227,7 @@ def test_student_moves_trust_slider_resets_and_steps(server):
                 page.get_by_test_id(test_id).locator("img").wait_for(timeout=15_000)
             assert _text(page, "indicator-date") == "2015-01 (0/96)"
             assert _text(page, "setting-trust-change") == "Hills 0.40, Plains 0.50"
-            # values shown without dragging, help under each control, no Mesa extras
-            assert _text(page, "value-gold-income") == "130 kFCFA/month"
-            assert _text(page, "value-reinsertion-credibility") == "0.30"
-            assert "starting trust" in _text(page, "control-trust-change")
-            body = page.inner_text("body")
-            assert "Use Threads" not in body and "Time:" not in body
-            # the controls never cover the pictures; pictures are not shrunk
-            side = _box(page, "control-trust-change")
-            for test_id in PLOTS:
-                box = _box(page, test_id)
-                assert box["x"] >= side["x"] + side["width"], test_id
-                natural = (
-                    page.get_by_test_id(test_id).locator("img").evaluate("i => i.naturalWidth")
-                )
-                assert box["width"] >= 0.95 * natural, test_id
+            _check_first_view(page)
             page.screenshot(path=str(OUTPUT / "dashboard-1024x768.png"))
             before = {t: _plot_source(page, t) for t in PLOTS}
 
@@ -253,18 +270,7 @@ def test_student_moves_trust_slider_resets_and_steps(server):
                 _wait_until(lambda m=month: _month(page) == m + 12, what=f"month {month + 12}")
             page.screenshot(path=str(OUTPUT / "dashboard.png"), full_page=True)
 
-            # Follow someone, then read the Info page.
-            page.get_by_role("button", name="Follow a person").click()
-            page.get_by_role("button", name="Anyone at random").click()
-            page.get_by_test_id("follow-summary").wait_for(timeout=15_000)
-            assert _text(page, "follow-summary").startswith("Person ")
-            assert page.get_by_test_id("follow-table").locator("tr").count() >= 2
-            page.screenshot(path=str(OUTPUT / "dashboard-follow.png"))
-            page.get_by_role("button", name="Info").click()
-            info = page.get_by_test_id("info")
-            info.wait_for(timeout=15_000)
-            for heading in ("WHAT IS IT?", "HOW TO USE IT", "THINGS TO TRY"):
-                assert heading in info.inner_text()
+            _follow_someone_and_read_info(page)
         finally:
             browser.close()
     assert _server_errors(log) == []
