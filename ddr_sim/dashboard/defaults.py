@@ -1,24 +1,20 @@
 """Which scenario the dashboard opens, and the one place it reads a model's scenario.
 
 The command line (``ddr-sim dashboard``) names the scenario file to the app through
-:data:`SCENARIO_ENV`; without it the dashboard opens the teaching scenario.
+:data:`~ddr_sim.dashboard.server.SCENARIO_ENV`; without it the dashboard opens the
+teaching scenario.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ddr_sim.dashboard.server import SCENARIO_ENV, TEACHING_SCENARIO
 
 if TYPE_CHECKING:
     from ddr_sim.config.scenario import Scenario
     from ddr_sim.core.model import DDRModel
-
-#: The scenario the dashboard opens when none is given.
-TEACHING_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "teaching.yaml"
-
-#: Environment variable through which the command names the scenario to the app.
-SCENARIO_ENV = "DDR_SIM_DASHBOARD_SCENARIO"
 
 
 def default_scenario_path() -> str:
@@ -28,4 +24,4 @@ def default_scenario_path() -> str:
 
 def spec(model: DDRModel) -> Scenario:
     """The validated scenario a model runs (every dashboard read goes through here)."""
-    return model.scenario_spec
+    return model.spec

@@ -84,7 +84,6 @@ class DashboardModel(mesa.Model):
             cvr_budget=cvr_budget,
         )
         self.ddr = DDRModel(load_scenario(self.scenario_path, self.overrides), seed=seed)
-        self.datacollector = self.ddr.datacollector
         self.running = self.ddr.running
         self._lock = threading.Lock()
         self._start = Start.of(self.ddr)

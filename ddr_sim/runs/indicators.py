@@ -74,6 +74,7 @@ import pandas as pd
 
 from ddr_sim.config.calendar import month_index, month_label
 from ddr_sim.core.statuses import Status
+from ddr_sim.runs.collapse import collapse_indicators
 
 if TYPE_CHECKING:
     from ddr_sim.core.model import DDRModel
@@ -324,7 +325,7 @@ def summarize(
     dict
         Indicator name -> value (ints, floats, NaN or date strings).
     """
-    sc = model.scenario
+    sc = model.spec
     start = sc.calendar.start
     t = recorded_months(model)
     n_groups = len(model.groups)
@@ -442,6 +443,18 @@ def summarize(
         row["political_progress_end"] = float(h.series["political_progress"][t - 1])
         row["mean_trust_end"] = float(trust.mean()) if len(trust) else np.nan
         row["quota_end"] = float(h.series["quota"][t - 1])
+    coalition = [g.coalition for g in model.groups]
+    row.update(
+        collapse_indicators(
+            h.counts[:t, :, :, Status.INTEGRATED],
+            flows["rejoined"],
+            flows["integrated"],
+            coalition,
+            model.region_names,
+            [label(m) for m in range(t)],
+            slug,
+        )
+    )
     return row
 
 

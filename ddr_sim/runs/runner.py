@@ -25,8 +25,10 @@ Output directory (``RunResult.save``)
 ``manifest.json``
     Versions, the resolved scenario and its SHA-256, seeds, timestamps, command line.
 ``status_counts.png``, ``trust_progress.png``, ``cumulative_vs_targets.png``
-    The figures of :mod:`ddr_sim.analysis.run_plots`; the observed figures come from the scenario's
-    targets file (``<name>.targets.yaml`` beside it or beside the scenario it extends).
+    The figures, when ``save`` is given a function that draws them
+    (:func:`ddr_sim.studies.run_figures.draw_run_figures`: the observed points come from
+    the scenario's targets file, ``<name>.targets.yaml`` beside it or beside the scenario
+    it extends).
 ``errors.txt``
     Only when a seed failed: each failed seed's traceback.
 
@@ -45,7 +47,7 @@ import tempfile
 import tomllib
 import traceback
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -215,13 +217,13 @@ class RunResult:
         self,
         out_dir: str | os.PathLike[str],
         command_line: str | None = None,
-        plots: bool = True,
+        figures: Callable[[RunResult, Path], list[Path]] | None = None,
     ) -> Path:
         """Write every output file into ``out_dir`` (created if needed).
 
         Data files are written first, then the figures, then ``manifest.json`` (which
-        records the files written). Stale ``errors.txt``/``traceback.txt`` (and figures,
-        when none are drawn) from an earlier run in the same directory are removed.
+        records the files written). Stale ``errors.txt``/``traceback.txt`` from an earlier
+        run in the same directory are removed.
 
         Parameters
         ----------
@@ -229,8 +231,10 @@ class RunResult:
             Output directory.
         command_line : str, optional
             The command that produced the run, recorded in the manifest.
-        plots : bool
-            Draw the figures (skipped anyway when no seed finished).
+        figures : callable, optional
+            ``figures(result, out)`` draws the figures into ``out`` and returns the files
+            written (e.g. :func:`ddr_sim.studies.run_figures.draw_run_figures`); none are
+            drawn without it.
 
         Returns
         -------
@@ -267,14 +271,8 @@ class RunResult:
         parquet("summary.parquet", self.summary)
         text("scenario.resolved.yaml", resolved_yaml(self.scenario))
         try:
-            if plots and self.completed_seeds:
-                for path in _draw(self, out):
-                    written.append(path.name)
-            else:  # figures of an earlier run in this directory would no longer match
-                from ddr_sim.analysis.run_plots import FIGURES
-
-                for name in FIGURES:
-                    (out / name).unlink(missing_ok=True)
+            if figures is not None:
+                written.extend(path.name for path in figures(self, out))
         finally:
             manifest = self.manifest(command_line) | {"saved": _now(), "files": written}
             text("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -288,31 +286,6 @@ class RunResult:
                 f"--- interrupted ---\nstopped after seeds {self.completed_seeds} of {self.seeds}\n"
             )
         return "\n".join(parts)
-
-
-def _draw(result: RunResult, out: Path) -> list[Path]:
-    from ddr_sim.analysis.run_plots import save_plots  # matplotlib only when drawing
-    from ddr_sim.config.targets import TargetsError, load_targets, targets_file_for
-
-    targets = []
-    found = targets_file_for(result.source) if result.source else None
-    if found is not None:
-        try:
-            targets = load_targets(found).targets
-        except TargetsError as err:
-            warnings.warn(f"targets not drawn: {err}", stacklevel=2)
-
-    return save_plots(
-        out,
-        counts=result.counts,
-        series=result.series,
-        group_series=result.group_series,
-        flows=result.flows,
-        events=result.events,
-        groups=result.groups,
-        title=result.scenario.name,
-        targets=targets,
-    )
 
 
 def _seed_list(seeds: int | Iterable[int]) -> list[int]:

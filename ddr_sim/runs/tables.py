@@ -56,7 +56,7 @@ GROUPLESS_FLOWS = ("attacks",)
 
 
 def _dates(model: DDRModel, months: int) -> list[str]:
-    return [month_label(m, model.scenario.calendar.start) for m in range(months)]
+    return [month_label(m, model.spec.calendar.start) for m in range(months)]
 
 
 def _codes(values: np.ndarray, categories: list[str], ordered: bool = False) -> pd.Categorical:
@@ -232,7 +232,7 @@ def groups_table(model: DDRModel, seed: int) -> pd.DataFrame:
     first = [
         int(np.argmax(exists[:, i])) if exists[:, i].any() else -1 for i in range(len(model.groups))
     ]
-    start = model.scenario.calendar.start
+    start = model.spec.calendar.start
     return pd.DataFrame(
         {
             "seed": np.full(len(model.groups), seed, np.int32),
@@ -252,7 +252,7 @@ def groups_table(model: DDRModel, seed: int) -> pd.DataFrame:
 def events_table(model: DDRModel) -> pd.DataFrame:
     """The scenario events the model applied: ``month, date, type, note``."""
     events = model.flows.events
-    start = model.scenario.calendar.start
+    start = model.spec.calendar.start
     return pd.DataFrame(
         {
             "month": np.array([m for m, _, _ in events], np.int32),
