@@ -8,7 +8,6 @@ command line is invalid; 130 interrupted (the finished seeds are saved).
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from pathlib import Path
@@ -35,14 +34,18 @@ RUN_HELP = "run a scenario over seeds and save tables, summary and plots"
 
 RUN_DESCRIPTION = """\
 Run a scenario for seeds 0..N-1 and save, in the output directory:
-  counts.parquet        people by month, group, region and status (absent row = 0)
-  series.parquet        model-level monthly series, programme flags, stall months
-  group_series.parquet  trust, hedge, consent, boycott, fighting, lists per group
-  flows.parquet         people entering each status per month (absent row = 0)
-  summary.csv/.parquet  one row of indicators per seed
+  counts.parquet          people by month, group, region and status (absent row = 0)
+  series.parquet          model-level monthly series, programme flags, stall clock
+  group_series.parquet    trust, hedge, consent, boycott, fighting, lists per group
+  flows.parquet           people entering each status per month (absent row = 0)
+  summary.csv             headline indicators, one row per seed (dates as YYYY-MM)
+  summary_breakdowns.csv  per group / region / coalition / year / date, long table
+  summary.parquet         every indicator column, one row per seed
+  indicators.csv/.md      the table printed below (columns explained in docs/OUTPUTS.md)
   events.csv, groups.csv, scenario.resolved.yaml, manifest.json
   status_counts.png, trust_progress.png, cumulative_vs_targets.png
-and print the key indicators (median and 5-95 % range over seeds).
+and print the headline indicators (median and 5-95 % range over seeds). A defection is
+"rejoined": an integrated person who rejoined their group.
 
 Before the first run the command checks that the output folder can be written and that
 the seeds' tables fit in memory; the results do not depend on --jobs.
@@ -108,6 +111,12 @@ def register(commands: Any) -> None:
         "(default 2018-03,2018-11,2020-06,2020-12,2023-02; dates outside the calendar skipped)",
     )
     arg.add_no_plots(run)
+    run.add_argument(
+        "--xlsx",
+        action="store_true",
+        help="also write summary.xlsx (headline, breakdowns, indicators, codebook; "
+        "needs openpyxl: pip install 'ddr-sim[xlsx]')",
+    )
     arg.add_overrides(run, _SET_HELP)
     run.set_defaults(handler=_cmd_run)
 
@@ -129,28 +138,11 @@ def register(commands: Any) -> None:
     schema.set_defaults(handler=_cmd_schema)
 
 
-def _format_number(value: float) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
-
-
 def indicator_text(summary) -> str:
-    """The key indicators as a small text table (median and 5-95 % over seeds)."""
-    from ddr_sim.runs.indicators import indicator_overview
+    """The headline indicators as a text table (median and 5-95 % over seeds)."""
+    from ddr_sim.runs.summary_files import console_text, indicator_table
 
-    overview = indicator_overview(summary)
-    if overview.empty:
-        return "(no seed finished)"
-    width = max(len(name) for name in overview.index)
-    lines = [f"{'indicator':<{width}}  {'median':>10}  {'5%-95%':>21}  never"]
-    for name, row in overview.iterrows():
-        span = f"{_format_number(row['p05'])} - {_format_number(row['p95'])}"
-        never = str(int(row["never"])) if row["never"] else ""
-        lines.append(f"{name:<{width}}  {_format_number(row['median']):>10}  {span:>21}  {never}")
-    return "\n".join(lines)
+    return console_text(indicator_table(summary))
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
@@ -186,6 +178,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from ddr_sim.studies.run_figures import draw_run_figures, remove_run_figures
 
     scenario = load_scenario(args.scenario, args.overrides)  # ScenarioError -> exit 2
+    if args.xlsx:
+        from ddr_sim.runs.summary_files import workbook_unavailable
+
+        if missing := workbook_unavailable():
+            raise CommandError(missing, 2)
     check_seeds(args.seeds, seed_bytes(scenario))
     jobs = check_jobs(args.jobs, tasks=args.seeds)
     out = args.out if args.out is not None else DEFAULT_OUT_ROOT / scenario.name
@@ -197,7 +194,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result.source = os.fspath(args.scenario)
         result.overrides = list(args.overrides)
         figures = remove_run_figures if args.no_plots else draw_run_figures
-        result.save(out, command_line=args.command_line, figures=figures)
+        result.save(out, command_line=args.command_line, figures=figures, xlsx=args.xlsx)
     except OSError as err:
         raise CommandError(f"cannot save the run: {os_error_text(err)}", FAILURE) from None
     except Exception as err:

@@ -28,6 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from ddr_sim.runs.monthly import SeedTables
+from ddr_sim.runs.naming import slug as _slug
+
 
 def _ratio(a: float, b: float) -> float:
     return float(a) / float(b) if b > 0 else float("nan")
@@ -96,3 +99,24 @@ def collapse_indicators(
         row[f"rejoined_{year}_in_{slug(region)}"] = left
     row[f"rejoined_share_{year}"] = _ratio(left_all, serving_all)
     return row
+
+
+def collapse_columns(run: SeedTables) -> dict[str, Any]:
+    """The columns of the module docstring, from one seed's tables."""
+    counts = run.counts[run.counts["status"].astype(str) == "integrated"]
+    stock = np.zeros((run.months, len(run.group_names), len(run.regions)), np.int64)
+    if len(counts):
+        group = run.group_slot(counts["group"])
+        region = np.array([run.regions.index(str(r)) for r in counts["region"]], np.int64)
+        np.add.at(
+            stock, (counts["month"].to_numpy(np.int64), group, region), counts["count"].to_numpy()
+        )
+    return collapse_indicators(
+        stock,
+        run.cube("rejoined")[:, :-1],
+        run.cube("integrated")[:, :-1],
+        [str(c) for c in run.groups["coalition"]],
+        run.regions,
+        [run.label(m) for m in range(run.months)],
+        _slug,
+    )

@@ -18,8 +18,11 @@ Output directory (``RunResult.save``)
     absent row means 0).
 ``groups.csv``, ``events.csv``
     The groups of each seed (splinters included) and the scenario events.
-``summary.csv``, ``summary.parquet``
-    One row per seed: the indicators of :mod:`ddr_sim.runs.indicators`.
+``summary.csv``, ``summary_breakdowns.csv``, ``summary.parquet``, ``indicators.*``
+    The headline summary (one row per seed), the breakdowns as a long table, every
+    column in Parquet, and the indicator table printed by ``ddr-sim run`` as
+    ``indicators.csv`` and ``indicators.md`` (:mod:`ddr_sim.runs.summary_files`;
+    columns in ``docs/OUTPUTS.md``).
 ``scenario.resolved.yaml``
     The scenario with every default filled in (loads back to the same hash).
 ``manifest.json``
@@ -66,7 +69,9 @@ from ddr_sim.config.loading import (
 )
 from ddr_sim.config.scenario import Scenario
 from ddr_sim.core.model import DDRModel
-from ddr_sim.runs.indicators import checkpoints_in_calendar, summarize
+from ddr_sim.runs.naming import checkpoints_in_calendar
+from ddr_sim.runs.summary import summary_frame, summary_of_tables
+from ddr_sim.runs.summary_files import write_summary_files
 from ddr_sim.runs.tables import SEED_TABLES, combine, events_table, seed_tables
 
 #: Distributions whose versions go into the manifest.
@@ -218,6 +223,7 @@ class RunResult:
         out_dir: str | os.PathLike[str],
         command_line: str | None = None,
         figures: Callable[[RunResult, Path], list[Path]] | None = None,
+        xlsx: bool = False,
     ) -> Path:
         """Write every output file into ``out_dir`` (created if needed).
 
@@ -235,6 +241,8 @@ class RunResult:
             ``figures(result, out)`` draws the figures into ``out`` and returns the files
             written (e.g. :func:`ddr_sim.studies.run_figures.draw_run_figures`); none are
             drawn without it.
+        xlsx : bool
+            Also write ``summary.xlsx`` (needs openpyxl).
 
         Returns
         -------
@@ -267,8 +275,7 @@ class RunResult:
             parquet(f"{name}.parquet", getattr(self, name))
         csv("groups.csv", self.groups)
         csv("events.csv", self.events)
-        csv("summary.csv", self.summary)
-        parquet("summary.parquet", self.summary)
+        written += write_summary_files(out, self.summary, self.scenario.name, xlsx)
         text("scenario.resolved.yaml", resolved_yaml(self.scenario))
         try:
             if figures is not None:
@@ -421,7 +428,8 @@ def run_seed(
     """One seed's tables, summary row and events; the traceback text if it raised."""
     try:
         model = DDRModel(scenario, seed=seed).run()
-        return seed_tables(model, seed), summarize(model, seed, checkpoints), events_table(model)
+        tables = seed_tables(model, seed)
+        return tables, summary_of_tables(tables, checkpoints), events_table(model)
     except Exception:
         return traceback.format_exc()
 
@@ -454,11 +462,4 @@ def _outcomes(
 
 def _summary(rows: list[dict], scenario: Scenario) -> pd.DataFrame:
     """One row per seed; group columns missing in a seed (splinters) mean 0."""
-    summary = pd.DataFrame(rows)
-    if summary.empty:
-        return summary
-    per_group = [c for c in summary.columns if c.startswith("rejoined_group_")]
-    summary[per_group] = summary[per_group].fillna(0).astype("int64")
-    summary.insert(1, "scenario", scenario.name)
-    summary.insert(2, "scenario_hash", scenario_hash(scenario))
-    return summary
+    return summary_frame(rows, scenario.name, scenario_hash(scenario))
