@@ -136,6 +136,17 @@ def test_indicators_follow_the_run():
     np.testing.assert_array_equal(frame.status[1:], model.ddr.history.counts.sum(axis=(1, 2)))
 
 
+def test_stall_months_on_screen_are_the_run_summary_s():
+    """The dashboard counts stall months as ``ddr-sim run`` does (same scenario, seed)."""
+    from ddr_sim.runs.runner import run
+
+    model = DashboardModel(TEACHING, seed=2)
+    while model.running:
+        model.step()
+    summary = run(TEACHING, seeds=[2]).summary
+    assert model.frame.indicators.stall_months == int(summary["stall_months"].iloc[0])
+
+
 def test_first_step_moves_the_date_and_every_curve():
     """Row 0 is the start: after one Step each series has a segment to draw."""
     model = DashboardModel(TEACHING)

@@ -161,8 +161,9 @@ def _indicators(
 ) -> Indicators:
     """The running numbers after ``t`` months.
 
-    ``stall_months`` counts months with a programme open and no net entry into
-    integration or reinsertion (:func:`ddr_sim.runs.indicators.stall_flags`);
+    ``stall_months`` counts months on the stall clock (from the first month an exit
+    programme is open or DDR falls due) with no net entry into integration or
+    reinsertion (:func:`ddr_sim.runs.indicators.stall_flags`), as the run summary does;
     ``defections`` the integrated people who went back to their group (flow ``rejoined``).
     """
     now = where.sum(axis=(0, 1))
@@ -170,7 +171,7 @@ def _indicators(
     stalls = 0
     if t:
         stalls = int(
-            stall_flags(programme_flags(model)["programme_open"], net_into_exits(model)).sum()
+            stall_flags(programme_flags(model)["stall_clock"], net_into_exits(model)).sum()
         )
     return Indicators(
         date=month_label(t, spec(model).calendar.start),
