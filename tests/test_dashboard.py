@@ -7,7 +7,6 @@ written, that the indicators and pictures follow the run, and how long a month t
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,18 +15,10 @@ import pytest
 from ddr_sim.cli.main import build_parser, main
 from ddr_sim.config.loading import load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
-from ddr_sim.dashboard.model import (
-    LEVERS,
-    NEVER,
-    DashboardModel,
-    indicators,
-    lever_overrides,
-    model_params,
-    settings,
-    status_over_time,
-    where_people_are,
-)
-from ddr_sim.dashboard.server import SCENARIO_ENV, server_command, server_environment
+from ddr_sim.dashboard.defaults import SCENARIO_ENV, spec
+from ddr_sim.dashboard.levers import LEVERS, NEVER, lever_overrides, model_params
+from ddr_sim.dashboard.model import DashboardModel, settings
+from ddr_sim.dashboard.server import server_command, server_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -41,7 +32,7 @@ def _defaults(params: dict) -> dict:
 
 def test_untouched_dashboard_runs_the_scenario_as_written():
     model = DashboardModel(**_defaults(model_params(TEACHING)))
-    assert scenario_hash(model.ddr.spec) == scenario_hash(load_scenario(TEACHING))
+    assert scenario_hash(spec(model.ddr)) == scenario_hash(load_scenario(TEACHING))
     reference = DDRModel(load_scenario(TEACHING), seed=0)
     for _ in range(12):
         model.step()
@@ -60,10 +51,11 @@ def test_every_lever_reaches_the_scenario():
         reinsertion_package=600,
         committee_allowance=60,
         cvr_budget=2.5,
+        reinsertion_credibility=0.85,
         accelerated_ddr_from="2016-01",
         mandate_end="2019-01",
     )
-    sc = model.ddr.spec
+    sc = spec(model.ddr)
     assert [g.initial_trust for g in sc.groups] == pytest.approx([0.6, 0.7])
     assert sc.politics.progress_rate == 0.03
     assert sc.economy.gold_income == 50
@@ -71,12 +63,14 @@ def test_every_lever_reaches_the_scenario():
     assert sc.programmes.reinsertion.package_value == 600
     assert sc.economy.committee_allowance == 60
     assert sc.programmes.cvr.budget_usd_per_year == 2_500_000
+    assert sc.programmes.reinsertion.credibility == 0.85
     assert sc.programmes.accelerated_ddr.earliest == "2016-01"
     assert sc.mission.mandate_end == "2019-01"
     assert model.ddr.seed == 7
     shown = {key: value for key, _, value in settings(model)}
     assert shown["trust_change"] == "Hills 0.60, Plains 0.70"
     assert shown["cvr_budget"] == "2.5"
+    assert shown["reinsertion_credibility"] == "0.85"
     assert shown["mandate_end"] == "2019-01"
 
 
@@ -112,81 +106,109 @@ def test_sliders_start_at_the_scenario_values():
         assert spec["min"] <= spec["value"] <= spec["max"], lever.name
 
 
-def test_dashboard_model_fits_mesa_solaraviz():
-    """Mesa checks model_params against the model's constructor when the page opens."""
+def test_reset_builds_the_run_the_controls_describe():
+    """Reset makes ``DashboardModel(**values)`` from the controls' values."""
     pytest.importorskip("solara", reason="the dashboard needs the 'viz' extra")
-    from mesa.visualization.solara_viz import _build_model_init_kwargs, _check_model_params
+    from ddr_sim.dashboard.controls import initial_values
 
-    params = model_params(TEACHING)
-    model = DashboardModel(**_defaults(params))
-    _check_model_params(model, params)  # raises on a slider the model does not take
-    kwargs = _build_model_init_kwargs(
-        model, _defaults(params), add_scenario_when_empty=True, require_model_accepts_scenario=True
-    )
-    rebuilt = type(model)(**kwargs)  # what Reset does
-    assert scenario_hash(rebuilt.ddr.spec) == scenario_hash(model.ddr.spec)
+    values = initial_values(model_params(TEACHING))
+    assert values["scenario_path"] == str(TEACHING)
+    rebuilt = DashboardModel(**{**values, "seed": 3, "reinsertion_credibility": 0.9})
+    assert rebuilt.ddr.seed == 3
+    assert spec(rebuilt.ddr).programmes.reinsertion.credibility == 0.9
 
 
 def test_indicators_follow_the_run():
     model = DashboardModel(TEACHING, seed=1)
-    start = indicators(model.ddr)
+    start = model.frame.indicators
     assert (start.month, start.date, start.stall_months, start.defections) == (0, "2015-01", 0, 0)
     assert start.with_groups == 3600  # armed + unarmed of both groups
     while model.running:
         model.step()
-    end = indicators(model.ddr)
-    assert (end.month, end.date) == (96, "2022-12")
+    end = model.frame.indicators
+    assert (end.month, end.date) == (96, "2023-01")  # the state on 1 January 2023
     assert end.stall_months > 0
     assert end.integrated > 0
     assert model.time == 96
-    counts = status_over_time(model.ddr)
-    assert counts.shape == (96, 11)
-    assert where_people_are(model.ddr).sum() == counts[-1].sum()
+    frame = model.frame
+    assert frame.status.shape == (97, 11)
+    assert frame.where.sum() == frame.status[-1].sum()
+    np.testing.assert_array_equal(frame.status[1:], model.ddr.history.counts.sum(axis=(1, 2)))
 
 
-def test_one_month_renders_well_under_a_second():
-    """Records (does not assert) the time of one month: the model step plus the three
-    pictures as PNG, as the dashboard draws them after each Step."""
-    from ddr_sim.dashboard.views import StatusPicture, TrustPicture, WherePicture
+def test_stall_months_on_screen_are_the_run_summary_s():
+    """The dashboard counts stall months as ``ddr-sim run`` does (same scenario, seed)."""
+    from ddr_sim.runs.runner import run
 
-    model = DashboardModel(TEACHING)
-    pictures = (StatusPicture(), TrustPicture(), WherePicture())
-    step_s, draw_s = [], []
-    for _ in range(36):
-        t0 = time.perf_counter()
+    model = DashboardModel(TEACHING, seed=2)
+    while model.running:
         model.step()
-        t1 = time.perf_counter()
-        images = [picture.png(model.ddr) for picture in pictures]
-        indicators(model.ddr)
-        t2 = time.perf_counter()
-        step_s.append(t1 - t0)
-        draw_s.append(t2 - t1)
-        assert all(image.startswith(b"\x89PNG") for image in images)
-    report = (
-        f"teaching scenario, one month: model step {1000 * np.median(step_s):.1f} ms, "
-        f"indicators + three pictures {1000 * np.median(draw_s):.0f} ms "
-        f"(median of 36 months; slowest {1000 * max(draw_s):.0f} ms, when a frame is redrawn)"
-    )
-    print(report)
-    OUTPUT.mkdir(exist_ok=True)
-    (OUTPUT / "dashboard_timing.txt").write_text(report + "\n", encoding="utf-8")
+    summary = run(TEACHING, seeds=[2]).summary
+    assert model.frame.indicators.stall_months == int(summary["stall_months"].iloc[0])
+
+
+def test_first_step_moves_the_date_and_every_curve():
+    """Row 0 is the start: after one Step each series has a segment to draw."""
+    model = DashboardModel(TEACHING)
+    before = model.frame
+    model.step()
+    after = model.frame
+    assert before.indicators.date == "2015-01" and after.indicators.date == "2015-02"
+    for name in ("status", "trust", "progress", "presence"):
+        assert len(getattr(before, name)) == 1 and len(getattr(after, name)) == 2, name
+    assert after.serial != before.serial
+
+
+def test_frames_never_mix_months_while_another_thread_steps():
+    """Pictures are drawn from frames while a second thread plays the model: every frame
+    seen has as many months in each series, and drawing never fails."""
+    import threading
+
+    from ddr_sim.dashboard.pictures import StatusPicture, TrustPicture
+
+    model = DashboardModel(MALI)
+    pictures = (StatusPicture(), TrustPicture())
+    stop = threading.Event()
+
+    def play() -> None:
+        while model.running and not stop.is_set():
+            model.step()
+
+    player = threading.Thread(target=play)
+    player.start()
+    seen = set()
+    try:
+        while player.is_alive() and len(seen) < 60:
+            frame = model.frame
+            n = frame.month + 1
+            assert frame.status.shape[0] == frame.trust.shape[0] == len(frame.progress) == n
+            for picture in pictures:
+                assert picture.image(frame).startswith(b"\xff\xd8")
+            seen.add(frame.month)
+    finally:
+        stop.set()
+        player.join()
+    assert len(seen) > 3
 
 
 def test_blitted_pictures_match_full_figures():
     """The fast path (frame once, data each month) shows what a full redraw shows."""
-    from ddr_sim.dashboard.views import StatusPicture, TrustPicture, WherePicture
+    from ddr_sim.dashboard.pictures import StatusPicture, TrustPicture
+    from ddr_sim.dashboard.regions import RegionsPicture, WherePicture
 
-    model = DashboardModel(TEACHING, seed=2)
-    pictures = (StatusPicture(), TrustPicture(), WherePicture())
-    for _ in range(30):
-        model.step()
+    for path, months in ((TEACHING, 30), (MALI, 20)):
+        model = DashboardModel(path, seed=2)
+        pictures = (StatusPicture(), TrustPicture(), RegionsPicture(), WherePicture())
+        for _ in range(months):
+            model.step()
+            for picture in pictures:
+                picture.image(model.frame)
         for picture in pictures:
-            picture.png(model.ddr)
-    for picture in pictures:
-        fast = _pixels(picture.png(model.ddr))
-        slow = _pixels(_figure_png(type(picture)().figure(model.ddr)))
-        assert fast.shape == slow.shape
-        assert np.mean(np.any(fast != slow, axis=-1)) < 0.01, type(picture).__name__
+            fast = _pixels(picture.image(model.frame))
+            slow = _pixels(_figure_png(type(picture)().figure(model.frame)))
+            assert fast.shape == slow.shape
+            differs = np.abs(fast - slow).max(axis=-1) > 48  # beyond JPEG noise
+            assert np.mean(differs) < 0.01, type(picture).__name__
 
 
 def _figure_png(fig) -> bytes:

@@ -25,14 +25,15 @@ from ddr_sim.dashboard.server import TEACHING_SCENARIO, server_command, server_e
 HELP = "serve an interactive dashboard of a scenario in the browser"
 
 DESCRIPTION = """\
-Serve an interactive dashboard of a scenario in the browser (Mesa SolaraViz).
+Serve an interactive dashboard of a scenario in the browser (Solara, on Mesa).
 
-Sidebar: Reset, play/pause and Step; sliders for initial trust, political-progress rate,
-gold income, army pay, reinsertion package, committee allowance, CVR budget, the earliest
-accelerated-DDR launch, the mission's mandate end and the seed. Sliders set up the next
-run: move them, then press Reset. Main area: running indicators (stall months,
-defections...), people by status over time, trust and political progress with events,
-and where people are (groups x regions by status share).
+Left: Reset, Play/Pause and Step; sliders for the seed, initial trust, political-progress
+rate, gold income, army pay, reinsertion package and its credibility, committee
+allowance, CVR budget, the earliest accelerated-DDR launch and the mission's mandate end,
+each with its value and a line of help. Sliders set up the next run: move them, then
+press Reset. Tabs: Run (indicators, people by status, trust and progress with events, a
+map or schematic of who holds each region, where each group's people are), Follow a
+person (one combatant month by month) and Info (what the model is and what to try).
 
 Needs the 'viz' extra: pip install -e '.[viz]'. Stop the server with Ctrl-C.
 """

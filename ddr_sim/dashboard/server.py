@@ -2,7 +2,7 @@
 
 ``ddr-sim dashboard`` runs :func:`server_command` with :func:`server_environment`; the
 app reads the scenario from :data:`SCENARIO_ENV`
-(:func:`ddr_sim.dashboard.model.default_scenario_path`).
+(:func:`ddr_sim.dashboard.defaults.default_scenario_path`).
 """
 
 from __future__ import annotations
@@ -38,8 +38,9 @@ def server_command(host: str, port: int, open_browser: bool = False) -> list[str
 
 
 def server_environment(scenario: str | os.PathLike[str]) -> dict[str, str]:
-    """Environment of the server: the scenario file, no usage statistics sent."""
+    """Environment of the server: the scenario file, no usage statistics sent, no banner."""
     env = dict(os.environ)
     env[SCENARIO_ENV] = os.fspath(Path(scenario).resolve())
     env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
+    env.setdefault("SOLARA_THEME_SHOW_BANNER", "false")  # it would cover the pictures
     return env
