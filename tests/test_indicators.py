@@ -294,7 +294,7 @@ def _fake_model(signed: int | None, militia_opens: str | None, reinsertion_from:
         programmes=NS(militia_programme=NS(opens=militia_opens)),
     )
     groups = [NS(signatory=True, signed_month=signed), NS(signatory=False, signed_month=None)]
-    return NS(month=months, history=NS(series=series), groups=groups, scenario=scenario, spec=None)
+    return NS(month=months, history=NS(series=series), groups=groups, spec=scenario)
 
 
 def test_stall_clock_is_the_earlier_of_an_exit_and_ddr_falling_due() -> None:
