@@ -2,9 +2,10 @@
 
 * :func:`tornado`: Sobol (S1 and ST) or Morris (mu*) bars per parameter with their
   confidence intervals, one panel per outcome, parameters sorted by importance;
-* :func:`heatmap`: an outcome's median (or a class's share of runs) over two parameters;
-* :func:`prim_tradeoff`: PRIM's coverage/density trade-off (EMA Workbench's plot) with
-  the chosen box marked.
+* :func:`heatmap`: an outcome's median (or a class's share of runs) over two parameters,
+  with the limits of PRIM boxes drawn on it;
+* :func:`prim_tradeoff`: PRIM's peeling trajectory (coverage against density, EMA
+  Workbench's plot) with the chosen box marked.
 """
 
 from __future__ import annotations
@@ -24,14 +25,19 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from ddr_sim.config.files import atomic_write  # noqa: E402
 
-__all__ = ["heatmap", "prim_tradeoff", "save", "tornado"]
+__all__ = ["BOX_COLOURS", "DPI", "heatmap", "prim_tradeoff", "save", "tornado"]
+
+#: Resolution of the PNG files.
+DPI = 100
+#: Edge colours of PRIM boxes 1, 2, ... on the figures.
+BOX_COLOURS = ("#e41a1c", "#ff7f00", "#f781bf", "#a65628")
 
 
 def save(fig: Figure, path: Path) -> Path:
     """Write a figure as PNG through a temporary file, and close it."""
     try:
         return atomic_write(
-            path, lambda tmp: fig.savefig(tmp, format="png", dpi=110, bbox_inches="tight")
+            path, lambda tmp: fig.savefig(tmp, format="png", dpi=DPI, bbox_inches="tight")
         )
     finally:
         plt.close(fig)
@@ -43,8 +49,8 @@ def tornado(table: pd.DataFrame, method: str, title: str = "") -> Figure:
     Parameters
     ----------
     table : pandas.DataFrame
-        Rows of :func:`ddr_sim.analysis.sensitivity.sobol_indices` (``S1, S1_conf, ST, ST_conf``)
-        or :func:`ddr_sim.analysis.sensitivity.morris_indices` (``mu_star, mu_star_conf, sigma``)
+        Rows of :func:`~ddr_sim.analysis.sensitivity.sobol_indices` (``S1, S1_conf, ST, ST_conf``)
+        or :func:`~ddr_sim.analysis.sensitivity.morris_indices` (``mu_star, mu_star_conf, sigma``)
         with an ``outcome`` column.
     method : str
         ``"sobol"`` or ``"morris"``.
@@ -133,8 +139,10 @@ def heatmap(
     y: str,
     title: str,
     share: bool = False,
+    boxes: list[tuple[str, pd.DataFrame, bool]] | None = None,
+    binned: tuple[bool, bool] = (False, False),
 ) -> Figure:
-    """A heatmap of a table from :func:`ddr_sim.analysis.sensitivity.heatmap_table`.
+    """A heatmap of a table from :func:`ddr_sim.analysis.heatmaps.heatmap_table`.
 
     Parameters
     ----------
@@ -146,6 +154,11 @@ def heatmap(
         Figure title.
     share : bool
         Values are shares in [0, 1] (fixed colour scale, percentages in the cells).
+    boxes : list of (str, pandas.DataFrame, bool), optional
+        PRIM boxes to outline: a label, the box's limits (``parameter, low, high``) and
+        whether it is a finding (drawn solid; others dashed).
+    binned : (bool, bool)
+        Whether the x and y axes are bin centres (else parameter levels).
     """
     fig, ax = plt.subplots(figsize=(1.0 + 0.75 * values.shape[1], 1.2 + 0.55 * values.shape[0]))
     data = values.to_numpy(float)
@@ -181,17 +194,86 @@ def heatmap(
     runs = str(low) if low == high else f"{low}-{high}"
     ax.set_title(f"{title}\n({runs} runs per cell)", fontsize=10)
     fig.colorbar(image, ax=ax, label="share of runs" if share else title.split(": ")[-1])
+    if boxes:
+        _outline_boxes(ax, boxes, values, x, y, binned)
     fig.tight_layout()
     return fig
 
 
+def _span(levels: np.ndarray, low: float, high: float, binned: bool) -> tuple[float, float]:
+    """Cell positions covered by [low, high] on an axis of levels (or bin centres)."""
+    n = len(levels)
+    if binned:
+        positions = np.arange(n, dtype=float)
+        start = np.interp(low, levels, positions, left=-0.5, right=n - 0.5)
+        end = np.interp(high, levels, positions, left=-0.5, right=n - 0.5)
+        return max(start, -0.5), min(end, n - 0.5)
+    tol = 1e-9 * max(1.0, float(np.nanmax(np.abs(levels))))
+    inside = np.flatnonzero((levels >= low - tol) & (levels <= high + tol))
+    if not len(inside):
+        return math.nan, math.nan
+    return inside[0] - 0.5, inside[-1] + 0.5
+
+
+def _outline_boxes(
+    ax: Any,
+    boxes: list[tuple[str, pd.DataFrame, bool]],
+    values: pd.DataFrame,
+    x: str,
+    y: str,
+    binned: tuple[bool, bool],
+) -> None:
+    from matplotlib.patches import Rectangle
+
+    axes = {
+        x: (values.columns.to_numpy(float), binned[0]),
+        y: (values.index.to_numpy(float), binned[1]),
+    }
+    drawn = False
+    for number, (label, limits, finding) in enumerate(boxes):
+        spans = {}
+        others = []
+        for row in limits.itertuples():
+            if row.parameter in axes and not isinstance(row.low, set | frozenset):
+                levels, is_binned = axes[row.parameter]
+                spans[row.parameter] = _span(levels, row.low, row.high, is_binned)
+            else:
+                others.append(f"{row.parameter} {_tick(row.low)}-{_tick(row.high)}")
+        if not spans:
+            continue
+        x0, x1 = spans.get(x, (-0.5, values.shape[1] - 0.5))
+        y0, y1 = spans.get(y, (-0.5, values.shape[0] - 0.5))
+        if not all(np.isfinite([x0, x1, y0, y1])):
+            continue
+        colour = BOX_COLOURS[number % len(BOX_COLOURS)]
+        text = label + (f" (also {', '.join(others)})" if others else "")
+        ax.add_patch(
+            Rectangle(
+                (x0, y0),
+                x1 - x0,
+                y1 - y0,
+                fill=False,
+                ec=colour,
+                lw=2.2,
+                ls="-" if finding else "--",
+                label=text,
+            )
+        )
+        drawn = True
+    if drawn:
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False)
+
+
 def prim_tradeoff(box: Any, title: str) -> Figure:
-    """EMA Workbench's coverage/density trade-off of a PRIM box, with the chosen box marked.
+    """A PRIM box's peeling trajectory (EMA Workbench's coverage/density trade-off).
+
+    Each dot is a box of the trajectory, coloured by the number of restricted
+    parameters; the chosen box is circled.
 
     Parameters
     ----------
     box : PrimBoxSummary
-        From :func:`ddr_sim.analysis.sensitivity.prim_boxes`.
+        From :func:`ddr_sim.analysis.discovery.prim_boxes`.
     title : str
         Figure title.
     """
@@ -211,6 +293,8 @@ def prim_tradeoff(box: Any, title: str) -> Figure:
         mew=1.5,
         label=f"chosen: coverage {box.coverage:.2f}, density {box.density:.2f}",
     )
+    ax.set_xlabel("coverage (share of the class's runs in the box)")
+    ax.set_ylabel("density (share of the box's runs in the class)")
     ax.legend(loc="lower left", fontsize=8)
     ax.set_title(title, fontsize=10)
     return fig

@@ -3,7 +3,7 @@
 The pieces live in :mod:`ddr_sim.config.experiment` (experiment files),
 :mod:`ddr_sim.sweeps.designs` (design points and seeds), :mod:`ddr_sim.sweeps.coordinator`
 (running on an executor), :mod:`ddr_sim.sweeps.store` (the sweep folder) and
-:mod:`ddr_sim.analysis.sensitivity` (analysis).
+:mod:`ddr_sim.studies.sweep_analysis` (analysis).
 
 Exit codes of ``sweep``: 0 every run succeeded; 1 some runs failed (recorded, the sweep
 finished), the executor broke or the pilot runs all failed; 2 the experiment or the
@@ -198,6 +198,20 @@ def register(commands: Any) -> None:
         metavar="N",
         help="bootstrap resamples of the confidence intervals (default 100)",
     )
+    analyze.add_argument(
+        "--tree-depth",
+        type=_positive,
+        default=3,
+        metavar="N",
+        help="levels of the CART trees (default 3)",
+    )
+    analyze.add_argument(
+        "--top",
+        type=_positive,
+        default=4,
+        metavar="N",
+        help="parameters in the scatter matrix, by feature score (default 4)",
+    )
     analyze.add_argument("--no-plots", action="store_true", help="do not draw the figures")
     analyze.set_defaults(handler=_cmd_analyze)
 
@@ -301,18 +315,19 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from ddr_sim.analysis.sensitivity import AnalysisError, analyze
+    from ddr_sim.studies.sweep_analysis import AnalysisError, Settings, analyze
 
+    settings = Settings(
+        outcomes=args.outcomes,
+        plots=not args.no_plots,
+        prim_threshold=args.prim_threshold,
+        max_boxes=args.max_boxes,
+        num_resamples=args.resamples,
+        tree_depth=args.tree_depth,
+        top=args.top,
+    )
     try:
-        written = analyze(
-            args.sweep_dir,
-            out=args.out,
-            outcomes=args.outcomes,
-            plots=not args.no_plots,
-            prim_threshold=args.prim_threshold,
-            max_boxes=args.max_boxes,
-            num_resamples=args.resamples,
-        )
+        written = analyze(args.sweep_dir, out=args.out, settings=settings)
     except AnalysisError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1 if "no run succeeded" in str(err) else 2
