@@ -173,8 +173,10 @@ def prim_boxes(
         warnings.simplefilter("ignore")
         finder = prim.Prim(x, y, peel_alpha=peel_alpha, mass_min=mass_min)
         for number in range(1, max_boxes + 1):
-            fitted_on = len(finder.yi_remaining) if number > 1 else len(y)
-            box = finder.find_box() if fitted_on else None
+            fitted_on = len(finder.yi_remaining)
+            if not y[finder.yi_remaining].any():
+                break  # every run of the class is in the earlier boxes
+            box = finder.find_box()
             if box is None:
                 break
             trajectory = box.peeling_trajectory.copy()

@@ -29,6 +29,7 @@ __all__ = [
     "MAX_LEVELS",
     "POINTS_PER_CELL",
     "axis_edges",
+    "bin_centres",
     "bins_for",
     "heatmap_table",
     "stacked_table",
@@ -62,18 +63,25 @@ def is_binned(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values) and values.nunique() > MAX_LEVELS
 
 
+def bin_centres(results: SweepResults, name: str, bins: int) -> list[float]:
+    """The centres of a binned parameter's bins (geometric for log-scale parameters)."""
+    edges = axis_edges(results, name, bins)
+    if results.parameter(name).get("scale") == "log":
+        centres = np.sqrt(edges[:-1] * edges[1:])
+    else:
+        centres = (edges[:-1] + edges[1:]) / 2
+    return [clean_number(float(f"{c:.4g}")) for c in centres]
+
+
 def _axis(results: SweepResults, data: pd.DataFrame, name: str, bins: int) -> pd.Series:
     """Axis values per run: the parameter's values, or bin centres when it has many."""
     values = data[name]
     if not is_binned(values):
         return values.map(clean_number)
     edges = axis_edges(results, name, bins)
-    if results.parameter(name).get("scale") == "log":
-        centres = np.sqrt(edges[:-1] * edges[1:])
-    else:
-        centres = (edges[:-1] + edges[1:]) / 2
+    centres = np.array(bin_centres(results, name, bins))
     which = np.clip(np.searchsorted(edges, values.to_numpy(float), side="right") - 1, 0, bins - 1)
-    return pd.Series([clean_number(float(f"{c:.4g}")) for c in centres[which]], index=values.index)
+    return pd.Series(centres[which], index=values.index)
 
 
 def _target(
@@ -123,6 +131,12 @@ def heatmap_table(
     grouped = frame.groupby(["y", "x"])["z"]
     values = grouped.agg(stat).unstack("x").sort_index()
     counts = grouped.size().unstack("x").sort_index()
+    if is_binned(data[x]):  # every bin, also empty ones, so that cells match the edges
+        values = values.reindex(columns=bin_centres(results, x, bins))
+        counts = counts.reindex(columns=values.columns)
+    if is_binned(data[y]):
+        values = values.reindex(bin_centres(results, y, bins))
+        counts = counts.reindex(values.index)
     values.index.name, values.columns.name = y, x
     counts.index.name, counts.columns.name = y, x
     return values, counts

@@ -140,7 +140,7 @@ def heatmap(
     title: str,
     share: bool = False,
     boxes: list[tuple[str, pd.DataFrame, bool]] | None = None,
-    binned: tuple[bool, bool] = (False, False),
+    edges: tuple[np.ndarray | None, np.ndarray | None] = (None, None),
 ) -> Figure:
     """A heatmap of a table from :func:`ddr_sim.analysis.heatmaps.heatmap_table`.
 
@@ -157,10 +157,12 @@ def heatmap(
     boxes : list of (str, pandas.DataFrame, bool), optional
         PRIM boxes to outline: a label, the box's limits (``parameter, low, high``) and
         whether it is a finding (drawn solid; others dashed).
-    binned : (bool, bool)
-        Whether the x and y axes are bin centres (else parameter levels).
+    edges : (array or None, array or None)
+        Bin edges of the x and y axes when they are binned (None: parameter levels).
     """
-    fig, ax = plt.subplots(figsize=(1.0 + 0.75 * values.shape[1], 1.2 + 0.55 * values.shape[0]))
+    fig, ax = plt.subplots(
+        figsize=(max(5.0, 1.0 + 0.75 * values.shape[1]), max(3.8, 1.2 + 0.55 * values.shape[0]))
+    )
     data = values.to_numpy(float)
     if share:
         image = ax.imshow(data, origin="lower", aspect="auto", cmap="viridis", vmin=0, vmax=1)
@@ -195,19 +197,18 @@ def heatmap(
     ax.set_title(f"{title}\n({runs} runs per cell)", fontsize=10)
     fig.colorbar(image, ax=ax, label="share of runs" if share else title.split(": ")[-1])
     if boxes:
-        _outline_boxes(ax, boxes, values, x, y, binned)
+        _outline_boxes(ax, boxes, values, x, y, edges)
     fig.tight_layout()
     return fig
 
 
-def _span(levels: np.ndarray, low: float, high: float, binned: bool) -> tuple[float, float]:
-    """Cell positions covered by [low, high] on an axis of levels (or bin centres)."""
-    n = len(levels)
-    if binned:
-        positions = np.arange(n, dtype=float)
-        start = np.interp(low, levels, positions, left=-0.5, right=n - 0.5)
-        end = np.interp(high, levels, positions, left=-0.5, right=n - 0.5)
-        return max(start, -0.5), min(end, n - 0.5)
+def _span(
+    levels: np.ndarray, low: float, high: float, edges: np.ndarray | None
+) -> tuple[float, float]:
+    """Cell positions covered by [low, high]: on bin edges, or on whole grid levels."""
+    if edges is not None:
+        positions = np.arange(len(edges)) - 0.5
+        return float(np.interp(low, edges, positions)), float(np.interp(high, edges, positions))
     tol = 1e-9 * max(1.0, float(np.nanmax(np.abs(levels))))
     inside = np.flatnonzero((levels >= low - tol) & (levels <= high + tol))
     if not len(inside):
@@ -221,13 +222,13 @@ def _outline_boxes(
     values: pd.DataFrame,
     x: str,
     y: str,
-    binned: tuple[bool, bool],
+    edges: tuple[np.ndarray | None, np.ndarray | None],
 ) -> None:
     from matplotlib.patches import Rectangle
 
     axes = {
-        x: (values.columns.to_numpy(float), binned[0]),
-        y: (values.index.to_numpy(float), binned[1]),
+        x: (values.columns.to_numpy(float), edges[0]),
+        y: (values.index.to_numpy(float), edges[1]),
     }
     drawn = False
     for number, (label, limits, finding) in enumerate(boxes):
@@ -235,8 +236,8 @@ def _outline_boxes(
         others = []
         for row in limits.itertuples():
             if row.parameter in axes and not isinstance(row.low, set | frozenset):
-                levels, is_binned = axes[row.parameter]
-                spans[row.parameter] = _span(levels, row.low, row.high, is_binned)
+                levels, cuts = axes[row.parameter]
+                spans[row.parameter] = _span(levels, row.low, row.high, cuts)
             else:
                 others.append(f"{row.parameter} {_tick(row.low)}-{_tick(row.high)}")
         if not spans:
@@ -261,7 +262,7 @@ def _outline_boxes(
         )
         drawn = True
     if drawn:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), fontsize=8, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), fontsize=8, frameon=False)
 
 
 def prim_tradeoff(box: Any, title: str) -> Figure:

@@ -318,10 +318,14 @@ def heatmaps(
         stem = f"heatmap_{slug(spec['x'])}_{slug(spec['y'])}_{key}"
         job.table(stem, values, index=True)
         job.say(f"  {what} over {spec['x']} x {spec['y']} -> {stem}.csv")
-        binned = tuple(hm.is_binned(results.outcomes[p]) for p in (spec["x"], spec["y"]))
+        bins = hm.bins_for(int(results.manifest["points"]))
+        edges = tuple(
+            hm.axis_edges(results, p, bins) if hm.is_binned(results.outcomes[p]) else None
+            for p in (spec["x"], spec["y"])
+        )
         job.figure(
             stem,
-            lambda v=values, c=counts, s=spec, w=what, d=drawn, b=binned: sweep_plots.heatmap(
+            lambda v=values, c=counts, s=spec, w=what, d=drawn, b=edges: sweep_plots.heatmap(
                 v,
                 c,
                 x=s["x"],
@@ -329,7 +333,7 @@ def heatmaps(
                 title=f"{job.title}: {w}",
                 share=s.get("class") is not None,
                 boxes=d,
-                binned=b,
+                edges=b,
             ),
         )
 
