@@ -10,7 +10,9 @@ runs' parameter values and a class of the experiment file, each run one case.
 * **The chosen point** of a box's peeling trajectory is the one with the largest coverage
   among those with density at least ``threshold`` and at least one restricted parameter.
   A box that restricts nothing, or that misses the threshold, is not a finding: the
-  search stops there and it is reported as such.
+  search stops there and it is reported as such. Restrictions of the chosen box whose
+  quasi-p value is above :data:`QP_ALPHA` are dropped (unless the box would then miss
+  the threshold): they are not distinguishable from chance.
 * **Regions.** A class's region may be L-shaped: :func:`boxes_region` describes the
   union of the boxes found and :func:`leaves_region` the union of the CART leaves where
   the class is frequent, each with its total coverage, density and mass over all runs.
@@ -45,6 +47,8 @@ __all__ = [
 ]
 
 LIMIT_COLUMNS = ["parameter", "low", "high", "full_low", "full_high", "qp"]
+#: Restrictions with a quasi-p value above this are dropped from a chosen box.
+QP_ALPHA = 0.05
 
 
 @dataclass
@@ -71,6 +75,9 @@ class PrimBoxSummary:
         The peeling trajectory (coverage, density, mass, res_dim, ...).
     finding : bool
         The chosen box restricts a parameter and reaches the density threshold.
+    dropped : list of str
+        Restrictions of the chosen point of the trajectory dropped because their
+        quasi-p value was above :data:`QP_ALPHA` (the box is the one without them).
     """
 
     number: int
@@ -85,6 +92,7 @@ class PrimBoxSummary:
     limits: pd.DataFrame
     trajectory: pd.DataFrame
     finding: bool
+    dropped: list[str] = field(default_factory=list)
     box: Any = field(default=None, repr=False)
 
     def text(self) -> str:
@@ -100,6 +108,10 @@ class PrimBoxSummary:
             f"mass {self.mass:.2f} ({self.k} of {self.n} runs in the box are in the class)"
             + ("" if self.finding else "  [below the density threshold: not a finding]")
         ]
+        if self.dropped:
+            lines.append(
+                f"    (restrictions dropped, quasi-p > {QP_ALPHA}: {', '.join(self.dropped)})"
+            )
         for row in self.limits.itertuples():
             lines.append(
                 f"    {row.parameter:<28} {fmt(row.low):>10} .. {fmt(row.high):<10} "
@@ -179,8 +191,9 @@ def prim_boxes(
             box = finder.find_box()
             if box is None:
                 break
+            i = _choose(box.peeling_trajectory, threshold)
+            i, dropped = _drop_weak_restrictions(box, i, full, threshold)
             trajectory = box.peeling_trajectory.copy()
-            i = _choose(trajectory, threshold)
             box.select(i)
             entry = trajectory.iloc[i]
             summary = PrimBoxSummary(
@@ -196,6 +209,7 @@ def prim_boxes(
                 limits=_limits(box, i, full),
                 trajectory=trajectory,
                 finding=bool(entry["res_dim"] > 0 and entry["density"] >= threshold),
+                dropped=dropped,
                 box=box,
             )
             boxes.append(summary)
@@ -203,6 +217,29 @@ def prim_boxes(
                 break
             finder._update_yi_remaining(finder)
     return boxes
+
+
+def _drop_weak_restrictions(
+    box: Any, i: int, full: dict[str, tuple], threshold: float
+) -> tuple[int, list[str]]:
+    """Drop the chosen box's restrictions whose quasi-p value is above QP_ALPHA.
+
+    The box without them is added to the peeling trajectory (EMA's ``drop_restriction``)
+    and chosen instead, unless it loses the density threshold the chosen box reached.
+    Returns the entry to choose and the parameters whose restriction was dropped.
+    """
+    limits = _limits(box, i, full)
+    weak = [r.parameter for r in limits.itertuples() if not r.qp <= QP_ALPHA]
+    if not weak or len(weak) == len(limits):
+        return i, []
+    j = i
+    for name in weak:
+        box.drop_restriction(name, j)
+        j = len(box.peeling_trajectory) - 1
+    before, after = box.peeling_trajectory.iloc[i], box.peeling_trajectory.iloc[j]
+    if before["density"] >= threshold > after["density"]:
+        return i, []
+    return j, weak
 
 
 def _limits(box: Any, i: int, full: dict[str, tuple]) -> pd.DataFrame:

@@ -87,7 +87,7 @@ def sobol_table(
     """SALib's Sobol analysis of outputs ``y`` as a table (one row per parameter)."""
     sobol = salib("sobol")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore")
         si = sobol.analyze(salib_problem(results), y, calc_second_order=second_order, **bootstrap)
     table = pd.DataFrame(
         {
@@ -164,7 +164,7 @@ def morris_table(
     """SALib's Morris analysis of a sample ``x`` and outputs ``y`` as a table."""
     morris = salib("morris")
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore")
         si = morris.analyze(
             salib_problem(results),
             x,
