@@ -25,7 +25,8 @@ def convergence_plot(table: pd.DataFrame, method: str, title: str) -> Figure:
 
     Sobol: ST (solid, with its interval shaded) and S1 (dashed) of the parameters with the
     largest final ST, against N, and below, the widest interval of each outcome against
-    N with the :data:`~ddr_sim.analysis.sensitivity.WIDE` line. Morris: mu* with its
+    N (log scale) with the :data:`~ddr_sim.analysis.sensitivity.WIDE` line; index panels
+    show -0.5 to 1.5 (wider intervals of small samples are cut off). Morris: mu* with its
     interval against the number of trajectories.
     """
     size, main, conf = (
@@ -64,6 +65,8 @@ def convergence_plot(table: pd.DataFrame, method: str, title: str) -> Figure:
                 if method == "sobol":
                     ax.plot(line[size], line["S1"], "--", color=colour, lw=0.9)
         ax.set_xscale("log", base=2)
+        if method == "sobol":  # indices lie in [0, 1]; wide early intervals are cut off
+            ax.set_ylim(-0.5, 1.5)
         ax.axhline(0, color="0.3", lw=0.5)
         ax.set_title(outcome, fontsize=9)
         ax.set_xlabel("base samples N" if method == "sobol" else "trajectories")
@@ -86,6 +89,7 @@ def convergence_plot(table: pd.DataFrame, method: str, title: str) -> Figure:
             )
         ax.axhline(WIDE, color="#b30000", ls=":", lw=1, label=f"{WIDE} (flagged above)")
         ax.set_xscale("log", base=2)
+        ax.set_yscale("log")
         ax.set_title("widest 95 % interval (S1 or ST)", fontsize=9)
         ax.set_xlabel("base samples N")
         ax.set_ylabel("interval width")

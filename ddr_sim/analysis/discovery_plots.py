@@ -144,8 +144,17 @@ def class_scatter(
     return fig
 
 
-def scatter_matrix(x: pd.DataFrame, member: np.ndarray, names: list[str], label: str) -> Figure:
-    """The chosen parameters pairwise (lower triangle), runs coloured by a class."""
+def scatter_matrix(
+    x: pd.DataFrame,
+    member: np.ndarray,
+    names: list[str],
+    label: str,
+    log: frozenset[str] = frozenset(),
+) -> Figure:
+    """The chosen parameters pairwise (lower triangle), runs coloured by a class.
+
+    Parameters named in ``log`` (sampled log-uniformly) get logarithmic axes.
+    """
     k = len(names)
     fig, axes = plt.subplots(k, k, figsize=(1.9 * k + 1, 1.9 * k + 0.6), squeeze=False)
     keep = _subsample(len(x))
@@ -157,12 +166,17 @@ def scatter_matrix(x: pd.DataFrame, member: np.ndarray, names: list[str], label:
                 ax.set_visible(False)
                 continue
             xs = x[col].to_numpy()[keep]
+            if col in log:
+                ax.set_xscale("log")
             if i == j:
+                bins = np.geomspace(xs.min(), xs.max(), 11) if col in log else 10
                 ax.hist(
-                    [xs[~inside], xs[inside]], bins=10, stacked=True, color=[OUT_CLASS, IN_CLASS]
+                    [xs[~inside], xs[inside]], bins=bins, stacked=True, color=[OUT_CLASS, IN_CLASS]
                 )
             else:
                 ys = x[row].to_numpy()[keep]
+                if row in log:
+                    ax.set_yscale("log")
                 ax.scatter(xs[~inside], ys[~inside], s=4, c=OUT_CLASS, alpha=0.5)
                 ax.scatter(xs[inside], ys[inside], s=4, c=IN_CLASS, alpha=0.6)
             ax.tick_params(labelsize=6)

@@ -61,17 +61,20 @@ exit codes: 0 all runs succeeded; 1 some runs failed (see the index) or workers 
 """
 
 ANALYZE_DESCRIPTION = """\
-Analyse a sweep folder (it reads only the result tables, never the model):
-  sobol.csv / morris.csv     Sobol (S1, ST) or Morris (mu*, sigma) indices with 95 %
-                             intervals per outcome, from SALib (sobol / morris designs)
-  sobol.png / morris.png     tornado plot of the indices
-  prim_<class>.csv           scenario discovery: PRIM boxes (EMA Workbench) of parameter
-                             ranges where runs fall in each class of the experiment
-                             ('classes:'), with coverage and density
-  prim_<class>_box<k>_tradeoff.png   coverage/density trade-off, chosen box marked
-  heatmap_<x>_<y>_<what>.png/.csv    an outcome's median (or a class's share of runs)
-                             over two parameters ('heatmaps:'; grid designs: the first
-                             two parameters by default)
+Analyse a sweep folder (it reads only the result tables, never the model); writes to
+SWEEP_DIR/analysis (see docs/SWEEPS.md for every file):
+  sobol / morris .csv .png   indices with 95 % intervals (SALib), with warnings, and
+  *_convergence.csv .png     the indices against the sample size (sobol/morris designs)
+  feature_scores.csv .png    extra-trees feature scores per outcome and class (any design)
+  cart_<target>.png          a small CART tree per outcome and class; cart_leaves.csv
+  prim_<class>.csv           sequential PRIM boxes (EMA Workbench) per class ('classes:'),
+                             box k fitted on the runs outside boxes 1..k-1; regions of
+                             several boxes or CART leaves in the report
+  prim_<class>_box<k>_trajectory.png   peeling trajectory, chosen box circled
+  parallel_ / scatter_matrix_ / scatter_ / stacking_<class>.png   runs by class
+  heatmap_<x>_<y>_<what>.png .csv      an outcome's median or a class's share of runs,
+                             PRIM boxes drawn ('heatmaps:' or defaults)
+  trajectories.png, stall_onsets.png   monthly series by class, when stalls begin
   report.txt                 what is printed
 """
 

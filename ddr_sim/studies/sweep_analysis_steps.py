@@ -246,14 +246,17 @@ def _class_figures(
     key = slug(name)
     job.figure(f"parallel_{key}", lambda: dplots.parallel_plot(x, member, label))
     top = numeric[: job.settings.top]
+    log = frozenset(p for p in top if results.parameter(p).get("scale") == "log")
     if len(top) >= 2:
-        job.figure(f"scatter_matrix_{key}", lambda: dplots.scatter_matrix(x, member, top, label))
+        job.figure(
+            f"scatter_matrix_{key}", lambda: dplots.scatter_matrix(x, member, top, label, log)
+        )
     boxes = drawn_boxes(found)
     if results.method != "grid" and len(top) >= 2:
-        log = tuple(results.parameter(p).get("scale") == "log" for p in top[:2])
+        axes = (top[0] in log, top[1] in log)
         job.figure(
             f"scatter_{key}",
-            lambda: dplots.class_scatter(x, member, top[0], top[1], label, boxes, log),
+            lambda: dplots.class_scatter(x, member, top[0], top[1], label, boxes, axes),
         )
     if results.method == "grid" and len(order) >= 2:
         table = hm.stacked_table(results, name, order)
