@@ -197,7 +197,10 @@ def scatter_matrix(
 
 
 def parallel_plot(x: pd.DataFrame, member: np.ndarray, label: str) -> Figure:
-    """Parallel coordinates of the parameters (EMA Workbench), runs coloured by a class."""
+    """Parallel coordinates of the parameters (EMA Workbench), runs coloured by a class.
+
+    The axes are in the order of ``x``'s columns (put the most important first).
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from ema_workbench.analysis import parcoords
@@ -206,7 +209,10 @@ def parallel_plot(x: pd.DataFrame, member: np.ndarray, label: str) -> Figure:
     data = x.iloc[keep].reset_index(drop=True)
     inside = member[keep]
     with plt.rc_context():
-        axes = parcoords.ParallelAxes(parcoords.get_limits(data), fontsize=8, rot=30)
+        formats = {c: ".3g" for c in data.columns if data[c].dtype != "category"}
+        axes = parcoords.ParallelAxes(
+            parcoords.get_limits(data), formatter=formats, fontsize=8, rot=30
+        )
         axes.plot(data[~inside], color=OUT_CLASS, lw=0.5, alpha=0.35, label="other runs")
         axes.plot(data[inside], color=IN_CLASS, lw=0.7, alpha=0.5, label=label)
         axes.legend()

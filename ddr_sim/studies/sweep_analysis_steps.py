@@ -244,7 +244,7 @@ def _class_figures(
     order = importance.top_parameters(scores[[f"class:{name}"]], len(results.parameter_names))
     numeric = [p for p in order if x[p].dtype != "category"]
     key = slug(name)
-    job.figure(f"parallel_{key}", lambda: dplots.parallel_plot(x, member, label))
+    job.figure(f"parallel_{key}", lambda: dplots.parallel_plot(x[order], member, label))
     top = numeric[: job.settings.top]
     log = frozenset(p for p in top if results.parameter(p).get("scale") == "log")
     if len(top) >= 2:
