@@ -29,10 +29,10 @@ import numpy as np
 import pandas as pd
 
 from ddr_sim.analysis.results import (
-    AnalysisError,
     SweepResults,
     class_membership,
     fmt,
+    import_ema,
     parameter_frame,
 )
 from ddr_sim.analysis.trees import CartTree
@@ -120,19 +120,6 @@ class PrimBoxSummary:
         return "\n".join(lines)
 
 
-def _import_prim() -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            from ema_workbench.analysis import prim
-        except ImportError as err:
-            raise AnalysisError(
-                "scenario discovery needs EMA Workbench: install the analysis extra "
-                "(pip install 'ddr-sim[analysis]')"
-            ) from err
-    return prim
-
-
 def _choose(trajectory: pd.DataFrame, threshold: float) -> int:
     """The chosen entry: largest coverage with density >= threshold and a restriction."""
     restricted = trajectory[trajectory["res_dim"] > 0]
@@ -174,7 +161,7 @@ def prim_boxes(
         Empty when no run, or every run, is in the class; the last box may be one that
         is not a finding (see :attr:`PrimBoxSummary.finding`).
     """
-    prim = _import_prim()
+    prim = import_ema("prim", "scenario discovery")
     y = class_membership(results, class_name).to_numpy(bool)
     if len(y) == 0 or y.all() or not y.any():
         return []

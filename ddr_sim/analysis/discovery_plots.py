@@ -22,9 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
 
-from ddr_sim.analysis.sweep_plots import BOX_COLOURS  # noqa: E402
+from ddr_sim.analysis.sweep_plots import box_patch  # noqa: E402
 
 __all__ = [
     "cart_plot",
@@ -120,18 +119,7 @@ def class_scatter(
         x0, x1 = spans.get(px, full[px])
         y0, y1 = spans.get(py, full[py])
         others = [f"{p} {a:.3g}-{b:.3g}" for p, (a, b) in spans.items() if p not in (px, py)]
-        ax.add_patch(
-            Rectangle(
-                (x0, y0),
-                x1 - x0,
-                y1 - y0,
-                fill=False,
-                lw=2,
-                ls="-" if finding else "--",
-                ec=BOX_COLOURS[number % len(BOX_COLOURS)],
-                label=name + (f" (also {', '.join(others)})" if others else ""),
-            )
-        )
+        box_patch(ax, (x0, x1, y0, y1), number, finding, name, others)
     if log[0]:
         ax.set_xscale("log")
     if log[1]:

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 
 from ddr_sim.analysis.results import (
-    AnalysisError,
     SweepResults,
     class_membership,
+    import_ema,
     parameter_frame,
 )
 
@@ -28,22 +28,9 @@ __all__ = ["feature_scores", "top_parameters"]
 TREES = 100
 
 
-def _ema_scores() -> tuple:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            from ema_workbench.analysis.feature_scoring import get_ex_feature_scores
-            from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
-        except ImportError as err:
-            raise AnalysisError(
-                "feature scoring needs EMA Workbench: install the analysis extra "
-                "(pip install 'ddr-sim[analysis]')"
-            ) from err
-    return get_ex_feature_scores, RuleInductionType
-
-
 def _score(x: pd.DataFrame, y: np.ndarray, classify: bool, seed: int) -> pd.Series:
-    scorer, kind = _ema_scores()
+    scorer = import_ema("feature_scoring", "feature scoring").get_ex_feature_scores
+    kind = import_ema("scenario_discovery_util", "feature scoring").RuleInductionType
     keep = np.isfinite(y)
     x, y = x[keep].reset_index(drop=True), y[keep]
     if len(y) < 4 or np.nanstd(y) == 0:

@@ -8,10 +8,12 @@ file (``classes:``) and the kept monthly series.
 
 from __future__ import annotations
 
+import importlib
 import math
 import operator
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,7 @@ __all__ = [
     "class_membership",
     "clean_number",
     "fmt",
+    "import_ema",
     "load_results",
     "noise_share",
     "parameter_frame",
@@ -266,3 +269,16 @@ def write_csv(frame: pd.DataFrame, path: Path, index: bool = False) -> Path:
 def slug(text: str) -> str:
     """A file-name-safe form of a name."""
     return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower() or "x"
+
+
+def import_ema(module: str, purpose: str) -> Any:
+    """``ema_workbench.analysis.<module>``, or an AnalysisError saying how to install it."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return importlib.import_module(f"ema_workbench.analysis.{module}")
+        except ImportError as err:
+            raise AnalysisError(
+                f"{purpose} needs EMA Workbench: install the analysis extra "
+                "(pip install 'ddr-sim[analysis]')"
+            ) from err

@@ -25,7 +25,7 @@ from matplotlib.figure import Figure  # noqa: E402
 
 from ddr_sim.config.files import atomic_write  # noqa: E402
 
-__all__ = ["BOX_COLOURS", "DPI", "heatmap", "prim_tradeoff", "save", "tornado"]
+__all__ = ["BOX_COLOURS", "DPI", "box_patch", "heatmap", "prim_tradeoff", "save", "tornado"]
 
 #: Resolution of the PNG files.
 DPI = 100
@@ -216,6 +216,35 @@ def _span(
     return inside[0] - 0.5, inside[-1] + 0.5
 
 
+def box_patch(
+    ax: Any,
+    corners: tuple[float, float, float, float],
+    number: int,
+    finding: bool,
+    label: str,
+    others: list[str],
+) -> None:
+    """Outline a PRIM box (x0, x1, y0, y1): solid for findings, dashed otherwise.
+
+    ``others`` are the box's restrictions on parameters not on the axes (in the label).
+    """
+    from matplotlib.patches import Rectangle
+
+    x0, x1, y0, y1 = corners
+    ax.add_patch(
+        Rectangle(
+            (x0, y0),
+            x1 - x0,
+            y1 - y0,
+            fill=False,
+            ec=BOX_COLOURS[number % len(BOX_COLOURS)],
+            lw=2.2,
+            ls="-" if finding else "--",
+            label=label + (f" (also {', '.join(others)})" if others else ""),
+        )
+    )
+
+
 def _outline_boxes(
     ax: Any,
     boxes: list[tuple[str, pd.DataFrame, bool]],
@@ -224,8 +253,6 @@ def _outline_boxes(
     y: str,
     edges: tuple[np.ndarray | None, np.ndarray | None],
 ) -> None:
-    from matplotlib.patches import Rectangle
-
     axes = {
         x: (values.columns.to_numpy(float), edges[0]),
         y: (values.index.to_numpy(float), edges[1]),
@@ -246,20 +273,7 @@ def _outline_boxes(
         y0, y1 = spans.get(y, (-0.5, values.shape[0] - 0.5))
         if not all(np.isfinite([x0, x1, y0, y1])):
             continue
-        colour = BOX_COLOURS[number % len(BOX_COLOURS)]
-        text = label + (f" (also {', '.join(others)})" if others else "")
-        ax.add_patch(
-            Rectangle(
-                (x0, y0),
-                x1 - x0,
-                y1 - y0,
-                fill=False,
-                ec=colour,
-                lw=2.2,
-                ls="-" if finding else "--",
-                label=text,
-            )
-        )
+        box_patch(ax, (x0, x1, y0, y1), number, finding, label, others)
         drawn = True
     if drawn:
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), fontsize=8, frameon=False)
