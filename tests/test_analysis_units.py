@@ -69,3 +69,22 @@ def test_box_span_on_grid_levels_and_bins():
     centres, edges = np.array([0.25, 0.75]), np.array([0.0, 0.5, 1.0])
     assert _span(centres, 0.0, 0.5, edges) == (-0.5, 0.5)
     assert _span(centres, 0.25, 1.0, edges) == (0.0, 1.5)
+
+
+def test_sobol_intervals_are_the_same_on_every_call():
+    from SALib.sample import sobol as sample
+
+    from ddr_sim.analysis.results import SweepResults
+    from ddr_sim.analysis.sensitivity import sobol_table
+
+    problem = {"num_vars": 2, "names": ["a", "b"], "bounds": [[0, 1], [0, 1]]}
+    x = sample.sample(problem, 16, calc_second_order=False, seed=2)
+    y = x[:, 0] + 0.3 * x[:, 1] ** 2
+    manifest = {
+        "parameters": [{"name": "a"}, {"name": "b"}],
+        "salib_problem": problem,
+    }
+    results = SweepResults(None, manifest, None, None, None, None)
+    first, _ = sobol_table(results, "y", y, False, num_resamples=50, seed=1)
+    second, _ = sobol_table(results, "y", y, False, num_resamples=50, seed=1)
+    pd.testing.assert_frame_equal(first, second)

@@ -44,7 +44,7 @@ def sobol_convergence(
     results: SweepResults,
     outcome: str,
     num_resamples: int = 100,
-    seed: int = 0,
+    seed: int = 1,
     smallest: int = MIN_BASE_SAMPLES,
 ) -> pd.DataFrame:
     """Sobol indices of an outcome on the first 8, 16, ... base samples of the design.
@@ -79,7 +79,7 @@ def sobol_convergence(
 
 
 def morris_convergence(
-    results: SweepResults, outcome: str, num_resamples: int = 100, seed: int = 0
+    results: SweepResults, outcome: str, num_resamples: int = 100, seed: int = 1
 ) -> pd.DataFrame:
     """Morris statistics of an outcome on the first 2, 4, ... trajectories of the design.
 
