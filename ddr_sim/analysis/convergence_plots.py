@@ -10,6 +10,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from ddr_sim.analysis.sensitivity import WIDE  # noqa: E402
@@ -75,26 +76,7 @@ def convergence_plot(table: pd.DataFrame, method: str, title: str) -> Figure:
         ax.grid(alpha=0.3)
     used = len(outcomes)
     if method == "sobol":
-        ax = axes.flat[used]
-        for k, outcome in enumerate(outcomes):
-            part = table[table["outcome"] == outcome]
-            widest = part.groupby("N")[["S1_conf", "ST_conf"]].max().max(axis=1) * 2
-            ax.plot(
-                widest.index,
-                widest.to_numpy(),
-                "-o",
-                ms=3,
-                label=outcome,
-                color=colours[k % len(colours)],
-            )
-        ax.axhline(WIDE, color="#b30000", ls=":", lw=1, label=f"{WIDE} (flagged above)")
-        ax.set_xscale("log", base=2)
-        ax.set_yscale("log")
-        ax.set_title("widest 95 % interval (S1 or ST)", fontsize=9)
-        ax.set_xlabel("base samples N")
-        ax.set_ylabel("interval width")
-        ax.legend(fontsize=6)
-        ax.grid(alpha=0.3)
+        _width_panel(axes.flat[used], table, outcomes)
         used += 1
     for ax in list(axes.flat)[used:]:
         ax.set_visible(False)
@@ -102,3 +84,27 @@ def convergence_plot(table: pd.DataFrame, method: str, title: str) -> Figure:
     fig.suptitle(f"{title}: {name} against the sample size (shaded: 95 % interval)", fontsize=11)
     fig.tight_layout()
     return fig
+
+
+def _width_panel(ax: Axes, table: pd.DataFrame, outcomes: list[str]) -> None:
+    """The widest Sobol interval of each outcome against N, with the WIDE line."""
+    colours = plt.get_cmap("tab10").colors
+    for k, outcome in enumerate(outcomes):
+        part = table[table["outcome"] == outcome]
+        widest = part.groupby("N")[["S1_conf", "ST_conf"]].max().max(axis=1) * 2
+        ax.plot(
+            widest.index,
+            widest.to_numpy(),
+            "-o",
+            ms=3,
+            label=outcome,
+            color=colours[k % len(colours)],
+        )
+    ax.axhline(WIDE, color="#b30000", ls=":", lw=1, label=f"{WIDE} (flagged above)")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_title("widest 95 % interval (S1 or ST)", fontsize=9)
+    ax.set_xlabel("base samples N")
+    ax.set_ylabel("interval width")
+    ax.legend(fontsize=6)
+    ax.grid(alpha=0.3)

@@ -66,43 +66,7 @@ def tornado(table: pd.DataFrame, method: str, title: str = "") -> Figure:
     )
     for ax, outcome in zip(axes.flat, outcomes, strict=False):
         part = table[table["outcome"] == outcome]
-        if method == "sobol":
-            part = part.sort_values("ST")
-            y = np.arange(len(part))
-            ax.barh(
-                y + 0.2,
-                part["ST"],
-                height=0.4,
-                xerr=part["ST_conf"],
-                color="#9ecae1",
-                label="total (ST)",
-                capsize=2,
-            )
-            ax.barh(
-                y - 0.2,
-                part["S1"],
-                height=0.4,
-                xerr=part["S1_conf"],
-                color="#3182bd",
-                label="first order (S1)",
-                capsize=2,
-            )
-            ax.axvline(0, color="0.3", lw=0.6)
-            ax.set_xlabel("Sobol index")
-        else:
-            part = part.sort_values("mu_star")
-            y = np.arange(len(part))
-            ax.barh(
-                y,
-                part["mu_star"],
-                height=0.6,
-                xerr=part["mu_star_conf"],
-                color="#3182bd",
-                label="mu* (mean |effect|)",
-                capsize=2,
-            )
-            ax.plot(part["sigma"], y, "o", color="#e6550d", ms=4, label="sigma")
-            ax.set_xlabel("elementary effect (per unit of the sampled range)")
+        part, y = _index_bars(ax, part, method)
         ax.set_yticks(y, part["parameter"])
         noise = part["noise_share"].iloc[0] if "noise_share" in part else np.nan
         note = f"seed noise {noise:.0%}" if np.isfinite(noise) else ""
@@ -124,6 +88,48 @@ def tornado(table: pd.DataFrame, method: str, title: str = "") -> Figure:
     fig.suptitle(f"{title}: {name}" if title else name)
     fig.tight_layout(rect=(0, 0.04, 1, 1))
     return fig
+
+
+def _index_bars(ax: Any, part: pd.DataFrame, method: str) -> tuple[pd.DataFrame, np.ndarray]:
+    """One outcome's index bars, sorted by importance; returns the rows and positions."""
+    if method == "sobol":
+        part = part.sort_values("ST")
+        y = np.arange(len(part))
+        ax.barh(
+            y + 0.2,
+            part["ST"],
+            height=0.4,
+            xerr=part["ST_conf"],
+            color="#9ecae1",
+            label="total (ST)",
+            capsize=2,
+        )
+        ax.barh(
+            y - 0.2,
+            part["S1"],
+            height=0.4,
+            xerr=part["S1_conf"],
+            color="#3182bd",
+            label="first order (S1)",
+            capsize=2,
+        )
+        ax.axvline(0, color="0.3", lw=0.6)
+        ax.set_xlabel("Sobol index")
+    else:
+        part = part.sort_values("mu_star")
+        y = np.arange(len(part))
+        ax.barh(
+            y,
+            part["mu_star"],
+            height=0.6,
+            xerr=part["mu_star_conf"],
+            color="#3182bd",
+            label="mu* (mean |effect|)",
+            capsize=2,
+        )
+        ax.plot(part["sigma"], y, "o", color="#e6550d", ms=4, label="sigma")
+        ax.set_xlabel("elementary effect (per unit of the sampled range)")
+    return part, y
 
 
 def _tick(value: Any) -> str:
