@@ -127,8 +127,8 @@ def class_scatter(
     ax.set_xlabel(px)
     ax.set_ylabel(py)
     ax.set_title(f"{label}: runs and PRIM boxes", fontsize=10)
+    fig.tight_layout()  # before the legend, which goes below without squeezing the plot
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), fontsize=8, frameon=False)
-    fig.tight_layout()
     return fig
 
 

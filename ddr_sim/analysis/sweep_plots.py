@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -202,9 +203,9 @@ def heatmap(
     runs = str(low) if low == high else f"{low}-{high}"
     ax.set_title(f"{title}\n({runs} runs per cell)", fontsize=10)
     fig.colorbar(image, ax=ax, label="share of runs" if share else title.split(": ")[-1])
+    fig.tight_layout()  # before the boxes' legend, which goes below without squeezing the map
     if boxes:
         _outline_boxes(ax, boxes, values, x, y, edges)
-    fig.tight_layout()
     return fig
 
 
@@ -246,7 +247,7 @@ def box_patch(
             ec=BOX_COLOURS[number % len(BOX_COLOURS)],
             lw=2.2,
             ls="-" if finding else "--",
-            label=label + (f" (also {', '.join(others)})" if others else ""),
+            label=textwrap.fill(label + (f" (also {', '.join(others)})" if others else ""), 90),
         )
     )
 
