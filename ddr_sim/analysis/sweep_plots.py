@@ -283,7 +283,7 @@ def _outline_boxes(
         box_patch(ax, (x0, x1, y0, y1), number, finding, label, others)
         drawn = True
     if drawn:
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.26), fontsize=8, frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.17), fontsize=8, frameon=False)
 
 
 def prim_tradeoff(box: Any, title: str) -> Figure:
