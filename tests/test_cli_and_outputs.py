@@ -23,7 +23,10 @@ DATA_FILES = (
     "group_series.parquet",
     "flows.parquet",
     "summary.csv",
+    "summary_breakdowns.csv",
     "summary.parquet",
+    "indicators.csv",
+    "indicators.md",
     "events.csv",
     "groups.csv",
     "manifest.json",
@@ -271,22 +274,22 @@ def test_stall_months_and_longest_stall_on_a_hand_made_table() -> None:
     table = pd.DataFrame(
         {
             "month": range(10),
-            "programme_open": [0, 1, 1, 1, 0, 1, 1, 1, 1, 1],
+            "stall_clock": [0, 1, 1, 1, 1, 1, 1, 1, 1, 1],
             "net_into_integrated_reinserted": [0, 0, 0, 5, 0, 0, -1, 0, 2, 0],
         }
     )
-    # stall months: 1, 2 | 5, 6 (net -1 counts: no progress), 7 | 9
+    # stall months: 1, 2 | 4, 5, 6 (net -1 counts: no progress), 7 | 9
     assert stall_indicators(table.sample(frac=1, random_state=1)) == {
-        "programme_open_months": 8,
-        "stall_months": 6,
+        "stall_clock_months": 9,
+        "stall_months": 7,
         "stall_episodes": 3,
-        "longest_stall_months": 3,
+        "longest_stall_months": 4,
     }
 
 
-def test_no_stall_when_no_programme_is_open() -> None:
+def test_no_stall_before_the_stall_clock_starts() -> None:
     assert not stall_flags([False] * 4, [0, 0, 0, 0]).any()
     table = pd.DataFrame(
-        {"month": [0, 1], "programme_open": False, "net_into_integrated_reinserted": 0}
+        {"month": [0, 1], "stall_clock": False, "net_into_integrated_reinserted": 0}
     )
     assert stall_indicators(table)["longest_stall_months"] == 0

@@ -13,7 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ddr_sim.cli.dashboard import SCENARIO_ENV, server_command, server_environment
 from ddr_sim.cli.main import build_parser, main
 from ddr_sim.config.loading import load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
@@ -28,6 +27,7 @@ from ddr_sim.dashboard.model import (
     status_over_time,
     where_people_are,
 )
+from ddr_sim.dashboard.server import SCENARIO_ENV, server_command, server_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -41,7 +41,7 @@ def _defaults(params: dict) -> dict:
 
 def test_untouched_dashboard_runs_the_scenario_as_written():
     model = DashboardModel(**_defaults(model_params(TEACHING)))
-    assert scenario_hash(model.ddr.scenario) == scenario_hash(load_scenario(TEACHING))
+    assert scenario_hash(model.ddr.spec) == scenario_hash(load_scenario(TEACHING))
     reference = DDRModel(load_scenario(TEACHING), seed=0)
     for _ in range(12):
         model.step()
@@ -63,7 +63,7 @@ def test_every_lever_reaches_the_scenario():
         accelerated_ddr_from="2016-01",
         mandate_end="2019-01",
     )
-    sc = model.ddr.scenario
+    sc = model.ddr.spec
     assert [g.initial_trust for g in sc.groups] == pytest.approx([0.6, 0.7])
     assert sc.politics.progress_rate == 0.03
     assert sc.economy.gold_income == 50
@@ -91,12 +91,11 @@ def test_trust_is_clipped_and_never_switches_a_date_lever_off():
 
 
 def test_mandate_end_replaces_the_mission_exit_event():
-    """In the Mali scenario the exit is an event; the slider moves it either way."""
+    """The exit date is mission.mandate_end; the slider moves it either way."""
     params = model_params(MALI)
     assert params["mandate_end"]["value"] == "2023-06"
     later = DashboardModel(MALI, mandate_end=NEVER)
     assert later.ddr.mission.mandate_end is None
-    assert not any(e.enabled for e in later.ddr.scenario.events if e.type == "mission_exit")
     earlier = DashboardModel(MALI, mandate_end="2019-01")
     assert earlier.ddr.label(earlier.ddr.mission.mandate_end) == "2019-01"
 
@@ -125,7 +124,7 @@ def test_dashboard_model_fits_mesa_solaraviz():
         model, _defaults(params), add_scenario_when_empty=True, require_model_accepts_scenario=True
     )
     rebuilt = type(model)(**kwargs)  # what Reset does
-    assert scenario_hash(rebuilt.ddr.scenario) == scenario_hash(model.ddr.scenario)
+    assert scenario_hash(rebuilt.ddr.spec) == scenario_hash(model.ddr.spec)
 
 
 def test_indicators_follow_the_run():

@@ -223,6 +223,15 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         "behaviour": behaviour,
         "events": [event() for _ in range(draw(st.integers(0, 8)))],
     }
+    # one source of truth: signing dates and the mission's exit are parameters; an event
+    # may not claim them again
+    signers = {g["name"] for g in group_specs if g.get("signs")}
+    doc["events"] = [
+        e
+        for e in doc["events"]
+        if not (e["type"] == "mission_exit" and mission.get("mandate_end"))
+        and not (e["type"] == "agreement_signed" and set(e["groups"] or signers) & signers)
+    ]
     return Scenario.model_validate(doc)
 
 

@@ -66,9 +66,9 @@ DEMANDS_MET = {"groups.Hills.political_demand": 0.1, "politics.initial_progress"
 
 # 1 -- politics gates DDR ---------------------------------------------------------------
 def test_no_cantonment_without_political_progress():
-    """Sites built and open, but progress far below demand: formal cantonment stays empty;
-    with progress above demand people enter. With the progress weight at zero the demand
-    no longer blocks consent."""
+    """Sites built and open, but progress far below demand: almost no commander consents and
+    formal cantonment stays nearly empty; with progress above demand people enter. With the
+    progress weight at zero the demand no longer blocks consent."""
     base = {
         **SITES,
         **CALM_TRUST,
@@ -81,8 +81,8 @@ def test_no_cantonment_without_political_progress():
     cantoned = flow("cantoned")
     consent = lambda m: float(m.history.group_series["consent_cantonment"][:, 0].mean())  # noqa: E731
 
-    assert mean_stat(far_below, cantoned) == 0
-    assert mean_stat(far_below, consent) == 0
+    assert mean_stat(far_below, cantoned) < 0.02 * mean_stat(above, cantoned)
+    assert mean_stat(far_below, consent) < 0.01
     assert mean_stat(above, cantoned) > 50
     assert mean_stat(above, consent) > 0.9
     # switch off: the demand no longer gates consent
@@ -200,8 +200,8 @@ def test_interim_expiry_stops_hardening():
 # 4 -- paid delay -----------------------------------------------------------------------
 def test_committee_allowance_above_civil_service_pay_delays_consent():
     """Progress rises towards the demand; a committee allowance 2.5 times civil-service
-    pay makes the group consent to DDR later than an allowance equal to it. With
-    allowance_delay_weight = 0 the allowance does not matter."""
+    pay makes most of the group's commanders consent to DDR later than an allowance equal
+    to it. With allowance_delay_weight = 0 the allowance does not matter."""
     base = {
         **CALM_TRUST,
         "groups.Hills.political_demand": 0.4,
@@ -217,7 +217,7 @@ def test_committee_allowance_above_civil_service_pay_delays_consent():
     }
     equal = {**base, "economy.committee_allowance": 60.0}
     high = {**base, "economy.committee_allowance": 150.0}
-    first = lambda m: first_month(m.history.group_series["consent_ddr"][:, 0] > 0)  # noqa: E731
+    first = lambda m: first_month(m.history.group_series["consent_ddr"][:, 0] > 0.5)  # noqa: E731
     kw = {"months": 60}
     t_equal, t_high = mean_stat(equal, first, **kw), mean_stat(high, first, **kw)
     assert t_equal < 60, "the baseline should consent within the calendar"
@@ -282,7 +282,7 @@ def test_cantonment_needs_group_consent():
     refusing = {**base, "behaviour.consent_ease.cantonment": -10.0}
     consenting = {**base, "behaviour.consent_ease.cantonment": 2.0}
     cantoned = flow("cantoned")
-    assert mean_stat(refusing, cantoned) == 0
+    assert mean_stat(refusing, cantoned) < 0.01 * mean_stat(consenting, cantoned)
     assert mean_stat(consenting, cantoned) > 50
 
 
@@ -303,16 +303,21 @@ def _accelerated(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
 
 
 def test_pressure_launches_accelerated_ddr():
-    """A pressure campaign above the launch threshold starts accelerated DDR, which
-    registers MOC members; without it nothing is registered. Without an accelerated DDR
-    programme on the calendar pressure launches nothing."""
+    """A pressure campaign above the launch threshold makes the government launch
+    accelerated DDR, which registers MOC members; without it the launch is unlikely and
+    far fewer register. (The groups' readiness is left out of the launch decision here, so
+    that pressure is what moves it.) Without an accelerated DDR programme on the calendar
+    pressure launches nothing."""
     campaign = [{"date": month(8), "type": "pressure_campaign", "severity": 0.9}]
     registered = flow("registered")
-    stalled = mean_stat(_accelerated(), registered)
-    pressed = mean_stat(_accelerated({"events": campaign}), registered)
-    assert stalled == 0
+    unready = {"behaviour.launch_readiness_weight": 0.0}
+    stalled = mean_stat(_accelerated(unready), registered)
+    pressed = mean_stat(_accelerated({**unready, "events": campaign}), registered)
     assert pressed > 50
-    no_programme = _accelerated({"events": campaign, "programmes.accelerated_ddr.earliest": None})
+    assert stalled < 0.2 * pressed
+    no_programme = _accelerated(
+        {**unready, "events": campaign, "programmes.accelerated_ddr.earliest": None}
+    )
     assert mean_stat(no_programme, registered) == 0
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from ddr_sim.config.loading import load_scenario
-from ddr_sim.core.agents import Combatant
+from ddr_sim.core.combatant import Combatant
 from ddr_sim.core.model import DDRModel
 from ddr_sim.core.statuses import N_STATUSES, Status
 

@@ -1,12 +1,16 @@
 """Figures of a run, drawn from its tables only (never from the model).
 
 * ``status_counts.png``: people in each status over time, one panel per status, the
-  median over seeds with 50 % and 90 % bands;
+  median over seeds with 50 % and 90 % bands, the scenario's events as dotted lines named
+  below the panels; a status nobody held in any seed gets "none in any seed" instead of
+  an empty plot;
 * ``trust_progress.png``: trust of each group and political progress over time, with the
-  scenario's events as labelled vertical lines;
+  scenario's events as labelled vertical lines (labels shifted apart where they would
+  overlap); groups whose trust lines lie on top of each other share one legend entry;
 * ``cumulative_vs_targets.png``: cumulative registered, declared unfit, integrated,
-  reinserted and formally cantoned people against the observed figures of the scenario's
-  targets file (:mod:`ddr_sim.config.targets`, the ``plot:`` entries) inside the calendar.
+  reinserted and formally cantoned people, against the observed figures of the scenario's
+  targets file (:mod:`ddr_sim.config.targets`, the ``plot:`` entries) inside the calendar
+  when there are any ("vs observed figures" is in the title only then).
 """
 
 from __future__ import annotations
@@ -25,10 +29,17 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
 
-from ddr_sim.config.files import atomic_write
+from ddr_sim.analysis.run_plot_marks import (  # noqa: E402
+    draw_trust,
+    event_key,
+    events_by_date,
+    label_events,
+)
+from ddr_sim.analysis.run_plot_marks import to_time as _to_time  # noqa: E402
+from ddr_sim.config.files import atomic_write  # noqa: E402
 from ddr_sim.core.statuses import STATUS_NAMES  # noqa: E402
+from ddr_sim.runs.indicator_words import STATUS_WORDS  # noqa: E402
 
 if TYPE_CHECKING:
     from ddr_sim.config.targets import Target
@@ -50,10 +61,6 @@ _BAND_COLOR = "tab:blue"
 
 # --------------------------------------------------------------------------------------------
 # helpers
-
-
-def _to_time(dates) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(pd.to_datetime(pd.Index(dates).astype(str), format="%Y-%m"))
 
 
 def _calendar(series: pd.DataFrame) -> pd.Series:
@@ -122,8 +129,51 @@ def _seed_note(seeds: list[int]) -> str:
 # figures
 
 
+def _none_panel(ax, title: str) -> None:
+    """A panel for a quantity that is zero throughout in every seed."""
+    ax.set_title(title, fontsize=11)
+    ax.tick_params(bottom=False, labelbottom=False, left=False, labelleft=False)
+    ax.grid(False)
+    for side in ax.spines.values():
+        side.set_color("0.85")
+    ax.text(
+        0.5,
+        0.5,
+        "none in any seed",
+        ha="center",
+        va="center",
+        color="0.4",
+        fontsize=11,
+        transform=ax.transAxes,
+    )
+
+
+def _label_last_row(axes: np.ndarray, used: int, drawn: list) -> None:
+    """Switch off the unused panels; date labels under every drawn panel that has no
+    drawn panel below it (shared x axes label only the bottom row)."""
+    for ax in axes.flat[used:]:
+        ax.axis("off")
+    nrows, ncols = axes.shape
+    for i, ax in enumerate(axes.flat[:used]):
+        below = i + ncols
+        if ax in drawn and (below >= used or axes.flat[below] not in drawn):
+            ax.tick_params(labelbottom=True)
+
+
+def _event_lines(ax, events: list[tuple[str, list[str]]]) -> list:
+    """Dotted vertical lines at the event dates; returns ``[(time, names)]``."""
+    marks = [(_to_time([date])[0], names) for date, names in events]
+    for when, _ in marks:
+        ax.axvline(when, color="0.35", ls=":", lw=1)
+    return marks
+
+
 def plot_status_counts(
-    counts: pd.DataFrame, series: pd.DataFrame, path: str | os.PathLike[str], title: str = ""
+    counts: pd.DataFrame,
+    series: pd.DataFrame,
+    path: str | os.PathLike[str],
+    title: str = "",
+    events: pd.DataFrame | None = None,
 ) -> Path:
     """Small multiples of people per status over time (median and bands over seeds).
 
@@ -137,66 +187,41 @@ def plot_status_counts(
         PNG file to write.
     title : str
         Figure title (e.g. the scenario name).
+    events : pandas.DataFrame, optional
+        The events table: dotted lines in every panel, named under the panels.
     """
     calendar = _calendar(series)
     seeds = sorted(series["seed"].unique().tolist())
     time = _to_time(calendar.values)
     per_status = _dense(counts, "status", calendar.index, seeds)
+    marks = events_by_date(events)
     ncols = 4
     nrows = int(np.ceil(len(STATUS_NAMES) / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(15, 3.0 * nrows), sharex=True)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(15, 3.0 * nrows + 0.4), sharex=True)
+    drawn = []
     for ax, status in zip(axes.flat, STATUS_NAMES, strict=False):
         wide = per_status.get(status)
-        if wide is None:
-            wide = pd.DataFrame(0, index=calendar.index, columns=seeds)
+        label = STATUS_WORDS.get(status, status.replace("_", " "))
+        if wide is None or not wide.to_numpy().any():
+            _none_panel(ax, label)
+            continue
+        drawn.append(ax)
         _draw_band(ax, time, _quantiles(wide), _BAND_COLOR)
-        ax.set_title(status.replace("_", " "), fontsize=11)
+        _event_lines(ax, marks)
+        ax.set_title(label, fontsize=11)
         _count_axis(ax)
         _date_axis(ax)
-    for ax in axes.flat[len(STATUS_NAMES) :]:
-        ax.axis("off")
-    for ax in axes[:, 0]:
+        ax.set_xlim(time[0], time[-1])
+    _label_last_row(axes, len(STATUS_NAMES), drawn)
+    for ax in (a for a in axes[:, 0] if a in drawn):
         ax.set_ylabel("people")
     fig.suptitle(f"{_prefix(title)}people by status ({_seed_note(seeds)})", fontsize=13)
-    fig.tight_layout()
+    key = event_key(marks) if marks else ""
+    lines = key.count("\n") + 1 if key else 0
+    fig.tight_layout(rect=(0, 0.017 * (lines + 0.5) if lines else 0, 1, 1))
+    if key:
+        fig.text(0.01, 0.005, key, fontsize=8.5, color="0.25", va="bottom")
     return _save(fig, Path(path))
-
-
-def _mark_events(ax, events: pd.DataFrame, label: bool) -> None:
-    if events is None or events.empty:
-        return
-    for date, group in events.groupby(events["date"].astype(str), sort=True):
-        when = _to_time([date])[0]
-        ax.axvline(when, color="0.35", ls=":", lw=1)
-        if label:
-            text = ", ".join(dict.fromkeys(t.replace("_", " ") for t in group["type"]))
-            ax.annotate(
-                text,
-                xy=(when, 0.98),
-                xycoords=("data", "axes fraction"),
-                xytext=(2, 0),
-                textcoords="offset points",
-                rotation=90,
-                fontsize=8,
-                color="0.25",
-                va="top",
-                ha="left",
-            )
-
-
-def _roots(groups: pd.DataFrame | None) -> dict[str, str]:
-    """Group name -> the scenario group it descends from (itself for scenario groups)."""
-    roots: dict[str, str] = {}
-    if groups is None or groups.empty:
-        return roots
-    for _, part in groups.groupby("seed"):
-        parent = dict(zip(part["group"].astype(str), part["parent"], strict=True))
-        for name in parent:
-            root = name
-            while isinstance(parent.get(root), str) and parent[root] != root:
-                root = parent[root]
-            roots[name] = root
-    return roots
 
 
 def plot_trust_progress(
@@ -226,44 +251,18 @@ def plot_trust_progress(
         drawn as a scenario group.
     """
     calendar = _calendar(series)
-    time_of = dict(zip(calendar.index, _to_time(calendar.values), strict=True))
     seeds = sorted(series["seed"].unique().tolist())
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(14, 8.5), sharex=True)
-    names = list(dict.fromkeys(group_series["group"].astype(str)))
-    roots = _roots(groups)
-    scenario_groups = [n for n in names if roots.get(n, n) == n]
-    palette = plt.get_cmap("tab10" if len(scenario_groups) <= 10 else "tab20")
-    color_of = {n: palette(i % palette.N) for i, n in enumerate(scenario_groups)}
-    by_group = {str(k): v for k, v in group_series.groupby("group", observed=True)}
-    for name in scenario_groups:
-        wide = by_group[name].pivot_table(
-            index="month", columns="seed", values="trust", observed=True
-        )
-        q = wide.quantile([0.25, 0.5, 0.75], axis=1).T
-        t = [time_of[m] for m in q.index]
-        top.fill_between(t, q[0.25], q[0.75], color=color_of[name], alpha=0.2, lw=0)
-        top.plot(t, q[0.5], color=color_of[name], lw=1.8, label=name)
-    splinters = [n for n in names if n not in color_of]
-    for name in splinters:
-        color = color_of.get(roots.get(name, name), "0.4")
-        for _, part in by_group[name].groupby("seed"):
-            t = [time_of[m] for m in part["month"]]
-            top.plot(t, part["trust"], color=color, lw=0.9, ls="--", alpha=0.8)
-    handles, labels = top.get_legend_handles_labels()
-    if splinters:
-        handles.append(Line2D([], [], color="0.4", lw=0.9, ls="--"))
-        labels.append(
-            f"splinter groups ({len(splinters)}; one line per seed,\n"
-            "colour of the group they split from)"
-        )
-    top.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
+    handles, labels = draw_trust(top, group_series, groups, calendar)
+    top.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
     top.set_ylabel("trust between government and group")
     top.set_ylim(0, 1)
     top.set_title("Trust per group (median, 50 % band)", fontsize=11, loc="left")
-    _mark_events(top, events, label=True)
-    _date_axis(top)
-
+    marks = events_by_date(events)
     time = _to_time(calendar.values)
+    for ax in (top, bottom):
+        _event_lines(ax, marks)
+        _date_axis(ax)
     for name, color, label in (
         ("political_progress", "black", "political progress"),
         ("pressure", "tab:red", "international pressure"),
@@ -273,14 +272,24 @@ def plot_trust_progress(
         wide = wide.reindex(calendar.index)
         _draw_band(bottom, time, _quantiles(wide), color, label)
     bottom.set_ylim(0, 1.05)
+    bottom.set_xlim(time[0], time[-1])
     bottom.set_ylabel("level (0 to 1)")
-    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
-    bottom.set_title("Political progress, pressure and mission presence", fontsize=11, loc="left")
-    _mark_events(bottom, events, label=False)
-    _date_axis(bottom)
-    fig.suptitle(f"{_prefix(title)}trust and politics ({_seed_note(seeds)})", fontsize=13)
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9)
+    bottom.set_title(
+        "Political progress, pressure and mission presence (median, 50 % and 90 % bands)",
+        fontsize=11,
+        loc="left",
+    )
+    n = len(seeds)
+    fig.suptitle(f"{_prefix(title)}trust and politics ({n} seed{'s' if n != 1 else ''})")
     fig.tight_layout()
+    label_events(top, [(_to_time([d])[0], names) for d, names in marks], _renderer(fig))
     return _save(fig, Path(path))
+
+
+def _renderer(fig: Figure):
+    fig.canvas.draw()
+    return fig.canvas.get_renderer()
 
 
 def plot_cumulative_vs_targets(
@@ -314,42 +323,52 @@ def plot_cumulative_vs_targets(
     ncols = 3
     nrows = int(np.ceil(len(CUMULATIVE_PANELS) / ncols))
     fig, axes = plt.subplots(nrows, ncols, figsize=(15, 4.0 * nrows), sharex=True)
+    drawn = []
     for ax, (flow, panel) in zip(axes.flat, CUMULATIVE_PANELS.items(), strict=False):
         wide = per_flow.get(flow)
+        here = [t for t in points if t.plot.flow == flow]
+        if (wide is None or not wide.to_numpy().any()) and not here:
+            _none_panel(ax, panel)
+            continue
+        drawn.append(ax)
         if wide is None:
             wide = pd.DataFrame(0, index=calendar.index, columns=seeds)
         _draw_band(ax, time, _quantiles(wide.cumsum()), _BAND_COLOR, "simulated (median)")
-        for target in (t for t in points if t.plot.flow == flow):
-            spec = target.plot
-            when = _to_time([spec.date])[0]
-            ax.plot(
-                when,
-                target.observed,
-                marker="X" if spec.missed else "o",
-                ms=9,
-                ls="none",
-                mfc="none" if spec.missed else "tab:orange",
-                mec="tab:red" if spec.missed else "black",
-                mew=1.6,
-                label=f"{spec.label} ({spec.date})",
-                zorder=5,
-            )
-            ax.axhline(target.observed, color="0.6", lw=0.8, ls="--", zorder=1)
+        _draw_observed(ax, here)
         ax.set_title(panel, fontsize=11)
-        highest = max([t.observed for t in points if t.plot.flow == flow], default=0.0)
+        highest = max([t.observed for t in here], default=0.0)
         _count_axis(ax, top=1.35 * max(highest, float(wide.sum().max())))
-        ax.legend(loc="best", fontsize=8, framealpha=0.9)
+        if here:
+            ax.legend(loc="best", fontsize=8, framealpha=0.9)
         _date_axis(ax)
-    for ax in axes.flat[len(CUMULATIVE_PANELS) :]:
-        ax.axis("off")
-    for ax in axes[:, 0]:
+        ax.set_xlim(time[0], time[-1])
+    _label_last_row(axes, len(CUMULATIVE_PANELS), drawn)
+    for ax in (a for a in axes[:, 0] if a in drawn):
         ax.set_ylabel("people (cumulative)")
-    fig.suptitle(
-        f"{_prefix(title)}cumulative flows vs observed figures ({_seed_note(seeds)})",
-        fontsize=13,
-    )
+    against = " vs observed figures" if points else ""
+    fig.suptitle(f"{_prefix(title)}cumulative flows{against} ({_seed_note(seeds)})", fontsize=13)
     fig.tight_layout()
     return _save(fig, Path(path))
+
+
+def _draw_observed(ax, targets: Sequence[Target]) -> None:
+    """Observed figures as points (a cross when the figure was a target that was missed)
+    with a dashed level line."""
+    for target in targets:
+        spec = target.plot
+        ax.plot(
+            _to_time([spec.date])[0],
+            target.observed,
+            marker="X" if spec.missed else "o",
+            ms=9,
+            ls="none",
+            mfc="none" if spec.missed else "tab:orange",
+            mec="tab:red" if spec.missed else "black",
+            mew=1.6,
+            label=f"{spec.label} ({spec.date})",
+            zorder=5,
+        )
+        ax.axhline(target.observed, color="0.6", lw=0.8, ls="--", zorder=1)
 
 
 def save_plots(
@@ -367,7 +386,7 @@ def save_plots(
     """Draw the three figures of :data:`FIGURES` into ``out_dir``; return their paths."""
     out = Path(out_dir)
     return [
-        plot_status_counts(counts, series, out / FIGURES[0], title),
+        plot_status_counts(counts, series, out / FIGURES[0], title, events),
         plot_trust_progress(series, group_series, events, out / FIGURES[1], title, groups),
         plot_cumulative_vs_targets(flows, series, out / FIGURES[2], title, targets),
     ]

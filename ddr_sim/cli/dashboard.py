@@ -2,7 +2,7 @@
 
 The command checks the scenario file, makes sure the browser files of the page are at hand
 (:mod:`ddr_sim.dashboard.assets`), then runs ``solara run ddr_sim.dashboard.app`` with the
-scenario in the ``DDR_SIM_DASHBOARD_SCENARIO`` environment variable. Solara is imported only
+scenario in an environment variable (:mod:`ddr_sim.dashboard.server`). Solara is imported only
 by the app, so ``ddr-sim --help`` works without the extra.
 """
 
@@ -10,21 +10,19 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import os
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+from ddr_sim.cli import arguments as arg
+from ddr_sim.cli.errors import FAILURE, CommandError
 from ddr_sim.config.loading import load_scenario
+from ddr_sim.dashboard.server import TEACHING_SCENARIO, server_command, server_environment
 
-APP_MODULE = "ddr_sim.dashboard.app"
-
-#: The scenario the dashboard opens when none is given.
-TEACHING_SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "teaching.yaml"
-
-#: Environment variable through which the command names the scenario to the app.
-SCENARIO_ENV = "DDR_SIM_DASHBOARD_SCENARIO"
+HELP = "serve an interactive dashboard of a scenario in the browser"
 
 DESCRIPTION = """\
 Serve an interactive dashboard of a scenario in the browser (Mesa SolaraViz).
@@ -47,23 +45,12 @@ examples:
 """
 
 
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``dashboard`` command to the ``ddr-sim`` parser."""
-    p = commands.add_parser(
-        "dashboard",
-        help="serve an interactive dashboard of a scenario in the browser",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument(
-        "scenario",
-        metavar="SCENARIO",
-        nargs="?",
-        default=None,
-        help="scenario YAML file (default scenarios/teaching.yaml)",
-    )
-    p.add_argument("--port", type=int, default=8765, metavar="N", help="port (default 8765)")
+def register(commands: Any) -> None:
+    """Add the ``dashboard`` command to ``ddr-sim``."""
+    p = arg.add_command(commands, "dashboard", HELP, DESCRIPTION, EPILOG)
+    help = "scenario (YAML; default scenarios/teaching.yaml)"
+    arg.add_input(p, "scenario", "SCENARIO", help, nargs="?", default=None)
+    p.add_argument("--port", type=arg.port, default=8765, metavar="N", help="port (default 8765)")
     p.add_argument(
         "--host", default="localhost", metavar="H", help="address to listen on (default localhost)"
     )
@@ -71,29 +58,21 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=run_dashboard)
 
 
-def server_command(host: str, port: int, open_browser: bool = False) -> list[str]:
-    """The ``solara run`` command line of the dashboard."""
-    return [
-        sys.executable,
-        "-m",
-        "solara",
-        "run",
-        APP_MODULE,
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--production",
-        "--open" if open_browser else "--no-open",
-    ]
-
-
-def server_environment(scenario: str | os.PathLike[str]) -> dict[str, str]:
-    """Environment of the server: the scenario file, no usage statistics sent."""
-    env = dict(os.environ)
-    env[SCENARIO_ENV] = os.fspath(Path(scenario).resolve())
-    env.setdefault("SOLARA_TELEMETRY_MIXPANEL_ENABLE", "false")
-    return env
+def check_address(host: str, port: int) -> None:
+    """Refuse an address the server could not listen on (unknown host, port in use)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as err:
+        raise CommandError(f"--host {host}: not an address of this machine ({err})") from None
+    family, kind, proto, _, address = infos[0]
+    try:
+        with socket.socket(family, kind, proto) as probe:
+            probe.bind(address)
+    except OSError as err:
+        raise CommandError(
+            f"cannot listen on {host}:{port}: {err.strerror or err} (choose another --port)",
+            FAILURE,
+        ) from None
 
 
 def run_dashboard(args: argparse.Namespace) -> int:
@@ -101,6 +80,7 @@ def run_dashboard(args: argparse.Namespace) -> int:
     2 for an invalid scenario (raised as ``ScenarioError``)."""
     scenario = Path(args.scenario) if args.scenario else TEACHING_SCENARIO
     load_scenario(scenario)  # an invalid file stops here with every problem listed
+    check_address(args.host, args.port)
     if importlib.util.find_spec("solara") is None:
         print(
             "error: the dashboard needs the 'viz' extra (Solara): pip install -e '.[viz]'",

@@ -16,17 +16,29 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
+import json
 import signal
 import sys
 import threading
 from pathlib import Path
 from typing import Any
 
-from ddr_sim.cli.arguments import positive_int as _positive
+from ddr_sim.cli import arguments as arg
+from ddr_sim.cli.errors import FAILURE, CommandError, os_error_text
+from ddr_sim.cli.limits import check_jobs, check_runs
+from ddr_sim.cli.outputs import writable_dir
 
 DEFAULT_ROOT = Path("output") / "sweeps"
-_FORMAT = argparse.RawDescriptionHelpFormatter
+
+#: Runs per task and per Parquet chunk at most (a chunk is held in memory until written).
+MAX_BATCH = 10_000
+MAX_CHUNK = 100_000
+
+#: Bootstrap resamples and PRIM boxes at most (the analysis time grows with them).
+MAX_RESAMPLES = 10_000
+MAX_BOXES = 20
+
+SWEEP_HELP = "run a parameter sweep (grid, Latin hypercube, Sobol, Morris) over many seeds"
 
 SWEEP_DESCRIPTION = """\
 Run a parameter sweep described by an experiment file (YAML in experiments/): a base
@@ -41,7 +53,7 @@ file per chunk), design.parquet and sweep.json. A run that raises is recorded as
 and the sweep goes on. Stop it at any moment (Ctrl-C, or killed): running the same command
 again runs only the runs not recorded yet.
 
-Workers: a pool of local processes (--workers, default: one per core), or a Dask cluster
+Workers: a pool of local processes (--jobs, default: one per core), or a Dask cluster
 (--scheduler tcp://host:8786; start one with 'dask scheduler' and 'dask worker
 tcp://host:8786 --nworkers N --nthreads 1' on each machine, ddr-sim installed on each,
 or on SLURM with dask-jobqueue, see docs/SWEEPS.md). Results do not depend on the number
@@ -51,7 +63,7 @@ or kind of workers.
 SWEEP_EPILOG = """\
 examples:
   ddr-sim sweep experiments/trust_vs_progress.yaml
-  ddr-sim sweep experiments/sensitivity.yaml --workers 2 --out output/sweeps/sens
+  ddr-sim sweep experiments/sensitivity.yaml --jobs 2 --out output/sweeps/sens
   ddr-sim sweep experiments/sensitivity.yaml --dry-run          # size and time estimate
   ddr-sim sweep experiments/sensitivity.yaml --scheduler tcp://10.0.0.5:8786
   ddr-sim analyze output/sweeps/trust_vs_progress
@@ -59,6 +71,8 @@ examples:
 exit codes: 0 all runs succeeded; 1 some runs failed (see the index) or workers broke;
 2 invalid experiment; 130 interrupted (run the same command to resume).
 """
+
+ANALYZE_HELP = "sensitivity indices, scenario discovery (PRIM) and heatmaps of a sweep"
 
 ANALYZE_DESCRIPTION = """\
 Analyse a sweep folder (it reads only the result tables, never the model); writes to
@@ -89,93 +103,60 @@ folder: nothing is re-run, the new definitions are stored, then analyze.
 """
 
 
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
-    return value
-
-
 def register(commands: Any) -> None:
-    """Add the ``sweep`` and ``analyze`` commands to ``ddr-sim``'s subparsers."""
-    sweep = commands.add_parser(
-        "sweep",
-        help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris) over many seeds",
-        description=SWEEP_DESCRIPTION,
-        epilog=SWEEP_EPILOG,
-        formatter_class=_FORMAT,
-    )
-    sweep.add_argument("experiment", metavar="EXPERIMENT", help="experiment YAML file")
+    """Add the ``sweep`` and ``analyze`` commands to ``ddr-sim``."""
+    sweep = arg.add_command(commands, "sweep", SWEEP_HELP, SWEEP_DESCRIPTION, SWEEP_EPILOG)
+    arg.add_input(sweep, "experiment", "EXPERIMENT", "experiment file (YAML)")
     where = sweep.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers",
-        type=_positive,
-        default=None,
-        metavar="N",
-        help=f"local worker processes (default: one per core, here {os.cpu_count() or 1})",
-    )
+    arg.add_jobs(where, in_process=False)
+    where.add_argument("--workers", type=arg.positive_int, dest="jobs", help=argparse.SUPPRESS)
     where.add_argument(
         "--scheduler",
+        type=arg.scheduler_address,
         default=None,
         metavar="ADDRESS",
         help="run on a Dask cluster: its scheduler address, e.g. tcp://host:8786",
     )
-    sweep.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help=f"sweep folder (default {DEFAULT_ROOT}/<experiment name>); an existing folder "
+    arg.add_out(
+        sweep,
+        None,
+        f"sweep folder (default {DEFAULT_ROOT}/<experiment name>); an existing folder "
         "of the same experiment is resumed",
     )
-    sweep.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the number of runs and the pilot's time estimate, write nothing",
-    )
-    sweep.add_argument(
-        "--retry-failed", action="store_true", help="run again the runs recorded as failed"
-    )
-    sweep.add_argument(
-        "--allow-code-change",
-        action="store_true",
-        help="resume even though the model code changed since the sweep started",
-    )
+    flags = {
+        "--dry-run": "print the number of runs and the pilot's time estimate, write nothing",
+        "--retry-failed": "run again the runs recorded as failed",
+        "--allow-code-change": "resume even though the model code changed since the sweep started",
+        "--quiet": "no progress bar",
+    }
+    for flag, text in flags.items():
+        sweep.add_argument(flag, action="store_true", help=text)
     sweep.add_argument(
         "--batch-size",
-        type=_positive,
+        type=arg.bounded_int(MAX_BATCH, "a task should take seconds, not hours"),
         default=None,
         metavar="N",
         help="runs per task sent to a worker (default: about 2 s of work)",
     )
     sweep.add_argument(
         "--chunk-size",
-        type=_positive,
+        type=arg.bounded_int(MAX_CHUNK, "a chunk is held in memory until it is written"),
         default=500,
         metavar="N",
         help="runs per Parquet chunk of the result tables (default 500)",
     )
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
     sweep.set_defaults(handler=_cmd_sweep)
+    _register_analyze(commands)
 
-    analyze = commands.add_parser(
-        "analyze",
-        help="sensitivity indices, scenario discovery (PRIM) and heatmaps of a sweep",
-        description=ANALYZE_DESCRIPTION,
-        epilog=ANALYZE_EPILOG,
-        formatter_class=_FORMAT,
+
+def _register_analyze(commands: Any) -> None:
+    analyze = arg.add_command(
+        commands, "analyze", ANALYZE_HELP, ANALYZE_DESCRIPTION, ANALYZE_EPILOG
     )
-    analyze.add_argument("sweep_dir", metavar="SWEEP_DIR", help="folder written by ddr-sim sweep")
     analyze.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="where to write (default SWEEP_DIR/analysis)",
+        "sweep_dir", type=arg.input_dir, metavar="SWEEP_DIR", help="folder written by ddr-sim sweep"
     )
+    arg.add_out(analyze, None, "where to write (default SWEEP_DIR/analysis)")
     analyze.add_argument(
         "--outcome",
         dest="outcomes",
@@ -186,36 +167,40 @@ def register(commands: Any) -> None:
     )
     analyze.add_argument(
         "--prim-threshold",
-        type=_share,
+        type=arg.share,
         default=0.8,
         metavar="D",
         help="density a PRIM box should reach (default 0.8)",
     )
     analyze.add_argument(
-        "--max-boxes", type=_positive, default=2, metavar="N", help="PRIM boxes per class"
+        "--max-boxes",
+        type=arg.bounded_int(MAX_BOXES, "each box is a slower, less supported search"),
+        default=2,
+        metavar="N",
+        help="PRIM boxes per class",
     )
     analyze.add_argument(
         "--resamples",
-        type=_positive,
+        type=arg.bounded_int(MAX_RESAMPLES, "the intervals stop changing long before"),
         default=100,
         metavar="N",
         help="bootstrap resamples of the confidence intervals (default 100)",
     )
     analyze.add_argument(
         "--tree-depth",
-        type=_positive,
+        type=arg.bounded_int(8, "a deeper tree is no longer read at a glance"),
         default=3,
         metavar="N",
         help="levels of the CART trees (default 3)",
     )
     analyze.add_argument(
         "--top",
-        type=_positive,
+        type=arg.bounded_int(10, "a larger scatter matrix is unreadable"),
         default=4,
         metavar="N",
         help="parameters in the scatter matrix, by feature score (default 4)",
     )
-    analyze.add_argument("--no-plots", action="store_true", help="do not draw the figures")
+    arg.add_no_plots(analyze)
     analyze.set_defaults(handler=_cmd_analyze)
 
 
@@ -231,19 +216,18 @@ def _stop_on_sigterm() -> None:
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from ddr_sim.config.experiment import load_experiment
-    from ddr_sim.config.loading import ScenarioError
-    from ddr_sim.sweeps.coordinator import dask_executor, local_executor, run_sweep
+    from ddr_sim.sweeps.coordinator import run_sweep
+    from ddr_sim.sweeps.designs import design_size
 
-    try:
-        experiment = load_experiment(args.experiment)
-    except ScenarioError as err:
-        from ddr_sim.cli.main import _print_problems
-
-        _print_problems(err)
-        return 2
+    experiment = load_experiment(args.experiment)  # ScenarioError -> exit 2
+    spec = experiment.spec
+    points = design_size(experiment.parameters, spec.design)
+    check_runs(points * spec.replications, f"{points:,} points x {spec.replications:,} seeds")
     out = args.out if args.out is not None else DEFAULT_ROOT / experiment.name
+    check_manifest(out)
+    if not args.dry_run:
+        writable_dir(out, what="sweep folder")
     _stop_on_sigterm()
-    command = args.command_line
     options = dict(
         batch_size=args.batch_size,
         chunk_size=args.chunk_size,
@@ -251,45 +235,56 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         allow_code_change=args.allow_code_change,
         dry_run=args.dry_run,
         progress=not args.quiet,
-        command=command,
+        command=args.command_line,
     )
     try:
         with contextlib.ExitStack() as stack:
-            if args.scheduler:
-                try:
-                    executor, slots = stack.enter_context(dask_executor(args.scheduler))
-                except ImportError:
-                    print(
-                        "error: --scheduler needs Dask: pip install 'ddr-sim[dask]'",
-                        file=sys.stderr,
-                    )
-                    return 2
-                except (OSError, TimeoutError) as err:
-                    print(
-                        f"error: cannot use the Dask scheduler at {args.scheduler}: {err}",
-                        file=sys.stderr,
-                    )
-                    return 1
-                where = f"Dask at {args.scheduler} ({slots} worker threads)"
-            else:
-                slots = args.workers or os.cpu_count() or 1
-                executor = stack.enter_context(local_executor(slots))
-                where = f"{slots} local worker process{'es' if slots > 1 else ''}"
+            executor, slots, where = _executor(args, stack)
             report = run_sweep(experiment, out, executor, slots, where=where, **options)
-    except ScenarioError as err:
-        from ddr_sim.cli.main import _print_problems
-
-        _print_problems(err)
-        return 2
+    except OSError as err:
+        raise CommandError(
+            f"cannot write the sweep: {os_error_text(err)}; finished runs are saved: run the "
+            "same command again to resume",
+            FAILURE,
+        ) from None
+    except _damaged_errors() as err:
+        raise CommandError(
+            f"{out} holds a damaged result file: {_first_line(err)}", FAILURE
+        ) from None
     if args.dry_run:
         return 0
+    return _sweep_status(report, experiment.name, out)
+
+
+def _executor(args: argparse.Namespace, stack: contextlib.ExitStack) -> tuple[Any, int, str]:
+    """The executor of the sweep, its slots and a description, entered on ``stack``."""
+    from ddr_sim.sweeps.coordinator import dask_executor, local_executor
+
+    if not args.scheduler:
+        slots = check_jobs(args.jobs)
+        executor = stack.enter_context(local_executor(slots))
+        return executor, slots, f"{slots} local worker process{'es' if slots > 1 else ''}"
+    print(f"connecting to the Dask scheduler at {args.scheduler} (up to 60 s)", file=sys.stderr)
+    try:
+        executor, slots = stack.enter_context(dask_executor(args.scheduler, timeout=60.0))
+    except ImportError:
+        raise CommandError("--scheduler needs Dask: pip install 'ddr-sim[dask]'") from None
+    except (OSError, TimeoutError, ValueError) as err:
+        raise CommandError(
+            f"cannot use the Dask scheduler at {args.scheduler}: {_first_line(err)}", FAILURE
+        ) from None
+    return executor, slots, f"Dask at {args.scheduler} ({slots} worker threads)"
+
+
+def _sweep_status(report: Any, name: str, out: Path) -> int:
+    """Print what the sweep did; its exit status."""
     for message in report.messages:
         print(f"error: {message}", file=sys.stderr)
     if report.ran or report.complete:
         steady = report.ran - report.pilot_runs
         rate = steady / report.run_seconds * 60 if report.run_seconds > 0 else 0
         print(
-            f"{experiment.name}: {report.succeeded + report.failed:,} of {report.total:,} runs "
+            f"{name}: {report.succeeded + report.failed:,} of {report.total:,} runs "
             f"recorded ({report.succeeded:,} succeeded, {report.failed:,} failed) in {out}"
             + (f"; this session ran {report.ran:,} ({rate:,.0f} runs/min)" if report.ran else "")
         )
@@ -301,25 +296,64 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if report.broken:
         print(
             f"error: the workers broke ({report.broken}); finished runs are saved: run the "
-            f"same command to resume (use --workers 1 to find a run that kills its worker)",
+            f"same command to resume (use --jobs 1 to find a run that kills its worker)",
             file=sys.stderr,
         )
-        return 1
+        return FAILURE
     if report.failed:
         print(
             f"error: {report.failed:,} run(s) failed; their errors are in the run index "
             f"({out}/index/, column 'error'); 'ddr-sim sweep ... --retry-failed' runs them again",
             file=sys.stderr,
         )
-        return 1
+        return FAILURE
     if report.complete:
         print(f"next: ddr-sim analyze {out}")
-    return 0 if report.complete else 1
+    return 0 if report.complete else FAILURE
+
+
+def check_manifest(folder: Path) -> None:
+    """Refuse a sweep folder whose ``sweep.json`` is not a readable JSON object (a missing
+    one is left to the command: a new sweep, or "not a sweep folder")."""
+    from ddr_sim.sweeps.store import MANIFEST
+
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        found = f"unreadable ({_first_line(err)})"
+    else:
+        if isinstance(data, dict):
+            return
+        found = f"a JSON {type(data).__name__}, not the sweep's description"
+    raise CommandError(
+        f"{path} is damaged: {found}; the sweep cannot be resumed or analysed (move the "
+        "folder aside and run the sweep again)",
+        FAILURE,
+    )
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0][:300] if text else type(err).__name__
+
+
+def _damaged_errors() -> tuple[type[BaseException], ...]:
+    """Errors of reading a damaged stored result (JSON or Parquet); an ``except`` clause
+    evaluates this only when an error arrives, so pyarrow is imported only then."""
+    import pyarrow
+
+    return (json.JSONDecodeError, pyarrow.ArrowException, UnicodeDecodeError)
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from ddr_sim.studies.sweep_analysis import AnalysisError, Settings, analyze
 
+    check_manifest(args.sweep_dir)
+    if args.out is not None:
+        writable_dir(args.out, what="analysis folder")
     settings = Settings(
         outcomes=args.outcomes,
         plots=not args.no_plots,
@@ -332,8 +366,13 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     try:
         written = analyze(args.sweep_dir, out=args.out, settings=settings)
     except AnalysisError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1 if "no run succeeded" in str(err) else 2
+        raise CommandError(str(err), 1 if "no run succeeded" in str(err) else 2) from None
+    except _damaged_errors() as err:
+        raise CommandError(
+            f"{args.sweep_dir} holds a damaged result file: {_first_line(err)}", FAILURE
+        ) from None
+    except OSError as err:
+        raise CommandError(f"cannot write the analysis: {os_error_text(err)}", FAILURE) from None
     folder = Path(written["report"]).parent
     print(f"\nwrote {len(written)} files to {folder}")
     return 0

@@ -45,6 +45,11 @@ class Region(Strict):
     attack_rate: Positive = Field(
         0.0, description="Extremist attacks per month in this region (exogenous hazard)."
     )
+    towns: str = Field(
+        "government",
+        description="Who holds the towns, where army units and integrated battalions are "
+        "based: 'government' or a group name.",
+    )
 
 
 class Group(Strict):
@@ -146,6 +151,16 @@ class AcceleratedDDR(Strict):
     )
 
 
+class Unit(Strict):
+    """A unit of the army that receives integrated people (a BATFAR battalion or company)."""
+
+    region: str = Field(description="Region where the unit is based.")
+    opens: Month | None = Field(None, description="Month the unit first receives people.")
+    share: Positive = Field(
+        1.0, description="Relative size: new integrants are posted to open units in proportion."
+    )
+
+
 class Integration(Strict):
     quota: Count | None = Field(
         None, description="Places for integration across all groups (None: no cap)."
@@ -157,6 +172,11 @@ class Integration(Strict):
     )
     monthly_capacity: Count = 1000
     unit_cost_usd: Positive = 2000.0
+    units: list[Unit] = Field(
+        default_factory=list,
+        description="Army units that receive the integrated (national army); none: posted to "
+        "any region.",
+    )
 
 
 class Reinsertion(Strict):
@@ -324,6 +344,62 @@ class Behaviour(Strict):
     rejoin_weight_collapse: Positive = Field(3.0, description="Pull of the group when fighting.")
     rejoin_weight_far_posting: Positive = Field(0.5)
     desertion_cost: Positive = Field(5.0, description="Utility cost of deserting the army.")
+    rejoin_weight_held_ground: Positive = Field(
+        1.0,
+        description="Extra pull of a group at war on those serving where its coalition holds "
+        "the towns.",
+    )
+    # soft decisions of groups and government
+    decision_softness: Positive = Field(
+        0.5,
+        description="Logistic scale of group consent: the share of a group's commanders who "
+        "allow a step is 1 / (1 + exp(-(score - threshold) / softness)).",
+    )
+    consent_rent_weight: Positive = Field(
+        1.0,
+        description="Consent lost to final steps per unit of outside income the group controls "
+        "(per member, relative to army pay).",
+    )
+    consent_guarantee_weight: Positive = Field(
+        1.0, description="Consent lost to final steps when the mission (the guarantor) is gone."
+    )
+    reinsertion_veto_weight: Positive = Field(
+        2.0,
+        description="Utility cost, per unit of tie, of taking civilian reinsertion against the "
+        "group's will (scaled by the share of commanders who refuse it).",
+    )
+    hedge_rent_weight: Positive = Field(
+        1.0, description="Extra held-back share per unit of outside income relative to army pay."
+    )
+    hedge_guarantee_weight: Positive = Field(
+        0.5, description="Extra held-back share when the mission (the guarantor) is gone."
+    )
+    launch_softness: Positive = Field(
+        0.1, description="Logistic scale (pressure units) of the government's launch decision."
+    )
+    launch_readiness_weight: Positive = Field(
+        1.0, description="Weight of the groups' readiness in the government's launch decision."
+    )
+    launch_will_weight: Positive = Field(
+        1.0, description="Weight of political will in the government's launch decision."
+    )
+    quota_review_rate: Share = Field(
+        0.25, description="Monthly chance the government revises the quota once places run short."
+    )
+    quota_review_fill: Share = Field(
+        0.8,
+        description="Share of the quota taken (integrated + in training) that prompts a review.",
+    )
+    offensive_rate: Share = Field(
+        0.2,
+        description="Monthly chance, at full military approach with no mission and no trust, "
+        "that the army moves on towns a group holds.",
+    )
+    coalition_solidarity: Share = Field(
+        1.0,
+        description="Chance, at zero trust, that a group joins a coalition partner's fight "
+        "(times 1 - trust).",
+    )
 
 
 EventType = Literal[
@@ -423,14 +499,25 @@ class Scenario(Strict):
                 )
 
         for i, r in enumerate(self.regions):
-            if r.controller != "government" and r.controller not in group_names:
+            for key in ("controller", "towns"):
+                holder = getattr(r, key)
+                if holder != "government" and holder not in group_names:
+                    problems.append(
+                        (
+                            f"regions.{i}.{key}",
+                            f"unknown group {holder!r}; expected one of "
+                            f"{sorted(group_names | {'government'})}",
+                        )
+                    )
+        for i, unit in enumerate(self.programmes.integration.units):
+            if unit.region not in region_names:
                 problems.append(
                     (
-                        f"regions.{i}.controller",
-                        f"unknown group {r.controller!r}; expected one of "
-                        f"{sorted(group_names | {'government'})}",
+                        f"programmes.integration.units.{i}.region",
+                        f"unknown region {unit.region!r}; expected one of {sorted(region_names)}",
                     )
                 )
+            in_calendar(f"programmes.integration.units.{i}.opens", unit.opens)
         total_people = 0
         for i, g in enumerate(self.groups):
             total_people += g.armed + g.unarmed
@@ -517,6 +604,24 @@ class Scenario(Strict):
                         f"events.{i}.quota",
                         f"quota {e.quota} is larger than everyone who could ever "
                         f"be in a group ({max_people})",
+                    )
+                )
+            if e.type == "mission_exit" and self.mission.mandate_end is not None:
+                problems.append(
+                    (
+                        f"events.{i}.type",
+                        "the mission's exit date is mission.mandate_end; a mission_exit event "
+                        "would be a second source of the same date (remove one)",
+                    )
+                )
+            signers = [g.name for g in self.groups if g.signs is not None]
+            both = sorted(set(e.groups or signers) & set(signers))
+            if e.type == "agreement_signed" and both:
+                problems.append(
+                    (
+                        f"events.{i}.type",
+                        f"groups {both} have a signing date (groups.*.signs); an "
+                        "agreement_signed event would be a second source of the same date",
                     )
                 )
             if e.type == "coup" and e.regime is None:

@@ -93,7 +93,10 @@ class Target(_Strict):
 
     name: str = Field(pattern=_NAME, description="Short name (letters, digits, _).")
     pattern: str = Field(min_length=1, description="What the record says.")
-    observed: float | str = Field(description="Observed value (a number or a YYYY-MM month).")
+    observed: float | str | None = Field(
+        description="Observed value (a number or a YYYY-MM month); null when the record gives "
+        'only words ("most stay"), which the band then states.'
+    )
     when: str = Field(min_length=1, description="Date or window the value applies to.")
     column: str = Field(pattern=_NAME, description="Summary column compared with the band.")
     band: list[float | str] = Field(description="[low, high], inclusive.")
@@ -381,7 +384,8 @@ class Evaluation:
 
 def _scale(low: float, high: float, observed: float | None) -> float:
     """The unit of distance outside a band: its width, or a tenth of the value."""
-    candidates = [high - low, abs(observed) * 0.1 if observed is not None else 0.0, 1.0]
+    known = observed is not None and not math.isnan(observed)
+    candidates = [high - low, abs(observed) * 0.1 if known else 0.0, 1.0]
     return max(candidates)
 
 
@@ -409,6 +413,7 @@ def evaluate(targets: list[Target], summary: pd.DataFrame, start: str) -> Evalua
         observed = (
             float(month_index(t.observed, start)) if isinstance(t.observed, str) else t.observed
         )
+        observed = math.nan if observed is None else observed
         if math.isnan(median):
             distance = 10.0
         else:

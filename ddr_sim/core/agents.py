@@ -1,151 +1,45 @@
-"""The Mesa agents: combatants, armed groups, the government and the UN mission.
+"""The Mesa agents that decide for many: armed groups, the government and the UN mission.
 
-Combatants are many and decide together in one vectorized pass (``ddr_sim.core.choice``);
-each ``Combatant`` is a thin Mesa agent that reads its row of the model's arrays. The few
-groups, the government and the mission are ordinary Mesa agents stepped every month.
+They are few and are stepped every month. The people (``Combatant``, in
+``ddr_sim.core.combatant``) are many and decide together in one vectorized pass
+(``ddr_sim.core.choice``).
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import mesa
-from mesa.agentset import _HardKeyAgentSet
+import numpy as np
 
 from ddr_sim.config.calendar import month_index
 from ddr_sim.core.mechanisms.paid_delay import participation_score
 from ddr_sim.core.mechanisms.politics_gate import decide_consent
+from ddr_sim.core.mechanisms.pressure import review_quota
 from ddr_sim.core.mechanisms.shocks import offensive
 from ddr_sim.core.mechanisms.trust import hedge_share, shift_group_trust, update_group_trust
-from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
     from ddr_sim.config.scenario import Group
     from ddr_sim.core.model import DDRModel
 
 
-class Combatant(mesa.Agent):
-    """A person in (or listed by) an armed group: a view on row ``row`` of the population.
-
-    The person's monthly rule is the random-utility choice of ``ddr_sim.core.choice``: among
-    the options open to them, pick one with probability proportional to exp(utility).
-    Attributes (all read from the model's arrays, see ``ddr_sim.core.population``): group,
-    region, armed, status, months_in_status, income expectation, trust in the state,
-    risk tolerance, medically fit, listed.
-    """
-
-    # Fixed slots for what each agent holds (less memory, and much faster to create in
-    # bulk than instance-dict attributes).
-    __slots__ = ("model", "pos", "unique_id", "row")
-
-    def __init__(self, model: DDRModel, row: int):
-        super().__init__(model)
-        self.row = row
-
-    @classmethod
-    def create_batch(cls, model: DDRModel, rows: list[int]) -> list[Combatant]:
-        """Create and register one agent per row, as ``Agent.__init__`` would one by one.
-
-        Registration does what ``Model.register_agent`` does (a unique id, membership of
-        ``model.agents`` and ``model.agents_by_type[Combatant]``) for the whole batch at
-        once, without the per-agent "agent added" signal; at full scale this is the
-        difference between 0.7 s and 0.05 s of set-up. The cyclic garbage collector is
-        paused while the agents are made: they are all kept, and otherwise it would scan
-        the growing heap again and again.
-        """
-        first = model.agent_id_counter
-        with _collector_paused():
-            agents = [cls.__new__(cls) for _ in rows]
-            for agent, unique_id, row in zip(
-                agents, range(first, first + len(rows)), rows, strict=True
-            ):
-                agent.model = model
-                agent.pos = None
-                agent.unique_id = unique_id
-                agent.row = row
-        model.agent_id_counter = first + len(agents)
-        added = dict.fromkeys(agents)
-        model._all_agents._agents.update(added)
-        by_type = model._agents_by_type
-        if cls not in by_type:
-            by_type[cls] = _HardKeyAgentSet([], random=model.random)
-        by_type[cls]._agents.update(added)
-        return agents
-
-    @property
-    def group(self) -> str:
-        return self.model.groups[self.model.population.group[self.row]].name
-
-    @property
-    def region(self) -> str:
-        return self.model.region_names[self.model.population.where[self.row]]
-
-    @property
-    def home_region(self) -> str:
-        return self.model.region_names[self.model.population.home[self.row]]
-
-    @property
-    def armed(self) -> bool:
-        return bool(self.model.population.armed[self.row])
-
-    @property
-    def status(self) -> Status:
-        return Status(int(self.model.population.status[self.row]))
-
-    @property
-    def months_in_status(self) -> int:
-        return int(self.model.month - self.model.population.since[self.row])
-
-    @property
-    def income_expectation(self) -> float:
-        return float(self.model.population.income[self.row])
-
-    @property
-    def trust(self) -> float:
-        return float(self.model.population.trust[self.row])
-
-    @property
-    def risk_tolerance(self) -> float:
-        return float(self.model.population.risk_tolerance[self.row])
-
-    @property
-    def fit(self) -> bool:
-        return bool(self.model.population.fit[self.row])
-
-    @property
-    def listed(self) -> bool:
-        return bool(self.model.population.listed[self.row])
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector (if it runs) for the ``with`` block."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 class ArmedGroup(mesa.Agent):
     """An armed group: consents to programmes, hedges, boycotts, fights and splits.
 
-    Rule: consent to a programme when the consent score (political progress against its
-    demand, trust, pressure, less interim hardening and paid delay) exceeds the
-    threshold; hold back a share ``hedge_max (1 - trust)`` of its best fighters; boycott the
-    follow-up bodies when the participation score falls below the boycott threshold; split
-    with a hazard that grows as cohesion and trust fall.
+    Rule: the share of its commanders who consent to a programme rises with the consent
+    score (political progress against its demand, trust, pressure, less interim hardening,
+    paid delay, outside income and the guarantor's absence) along a logistic curve; hold
+    back a share of its best fighters that rises as trust falls and outside income grows;
+    boycott the follow-up bodies when the participation score falls below the boycott
+    threshold; split with a hazard that grows as cohesion and trust fall.
 
     Attributes: index (row in group arrays), name, coalition, signatory, signed_month,
     political_demand, trust (government <-> group), cohesion, recruitment_share,
     region_weights {region index: share}, stronghold (region with most members),
-    consent {programme: bool}, hedge (held-back share), boycott_until, boycotting,
-    fighting_until, parent (index of the group it split from, or None).
+    consent {programme: share of commanders consenting}, hedge (held-back share),
+    boycott_until, boycotting, fighting_until, war_news (a fight began and its integrated
+    members have not yet weighed it), parent (index of the group it split from, or None).
     """
 
     def __init__(self, model: DDRModel, index: int, spec: Group, name: str | None = None):
@@ -156,11 +50,11 @@ class ArmedGroup(mesa.Agent):
         self.signatory = spec.signatory
         self.signed_month: int | None = None
         if spec.signs is not None:
-            signs = month_index(spec.signs, model.scenario.calendar.start)
+            signs = month_index(spec.signs, model.spec.calendar.start)
             if signs <= 0:
                 self.signed_month = 0
         self.planned_signing = (
-            month_index(spec.signs, model.scenario.calendar.start) if spec.signs else None
+            month_index(spec.signs, model.spec.calendar.start) if spec.signs else None
         )
         self.political_demand = spec.political_demand
         self.trust = spec.initial_trust
@@ -168,11 +62,12 @@ class ArmedGroup(mesa.Agent):
         self.recruitment_share = spec.recruitment_share
         self.region_weights = {model.region_index[r]: w for r, w in spec.regions.items() if w > 0}
         self.stronghold = max(self.region_weights, key=self.region_weights.get)
-        self.consent: dict[str, bool] = {}
+        self.consent: dict[str, float] = {}
         self.hedge = hedge_share(model, self)
         self.boycott_until = -1
         self.boycotting = False
         self.fighting_until = -1
+        self.war_news = False
         self.parent: int | None = None
         self.spec = spec
 
@@ -191,7 +86,7 @@ class ArmedGroup(mesa.Agent):
             return False
         if self.signatory:
             return self.signed_month is not None
-        return model.scenario.programmes.militia_programme.included_in_agreement
+        return model.spec.programmes.militia_programme.included_in_agreement
 
     def shift_trust(self, delta: float) -> None:
         shift_group_trust(self, delta)
@@ -205,17 +100,17 @@ class ArmedGroup(mesa.Agent):
         self.hedge = hedge_share(model, self)
         self.boycotting = model.month < self.boycott_until or (
             self.covered_by_agreement(model)
-            and participation_score(model, self) < model.scenario.behaviour.boycott_threshold
+            and participation_score(model, self) < model.spec.behaviour.boycott_threshold
         )
         self.consent = decide_consent(model, self)
         if self.boycotting:
-            self.consent = {p: False for p in self.consent}
+            self.consent = dict.fromkeys(self.consent, 0.0)
         self.maybe_split()
 
     def maybe_split(self) -> None:
         """Split with monthly probability split_rate (1 - cohesion)(1.5 - trust)."""
         model = self.model
-        b = model.scenario.behaviour
+        b = model.spec.behaviour
         p = b.split_rate * (1.0 - self.cohesion) * (1.5 - self.trust)
         if p > 0 and model.rng_events.random() < p:
             model.split_group(self)
@@ -228,8 +123,10 @@ class Government(mesa.Agent):
     Rule: political progress grows each month by
     ``progress_rate * will * (0.5 + progress_trust_feedback * mean trust)
     * (1 + mediation * presence) * (1 - P)`` while the agreement is in force; salaries
-    are paid late with probability ``1 - pay_reliability``; a transition regime with a
-    military approach attacks low-trust groups once the mission is not there to stop it.
+    are paid late with probability ``1 - pay_reliability``; the integration quota is
+    revised when places run short (``review_quota``); the army moves on towns a group
+    holds with a monthly chance that grows with the military approach, the mission's
+    absence and the group's lack of trust (``decide_offensives``).
 
     Attributes: regime, political_will, progress (P in [0, 1]), progress_delta,
     pay_reliability, paid_late, screening_strictness, chain_of_command_flexibility,
@@ -238,7 +135,7 @@ class Government(mesa.Agent):
 
     def __init__(self, model: DDRModel):
         super().__init__(model)
-        p = model.scenario.politics
+        p = model.spec.politics
         self.regime = p.regime
         self.political_will = p.political_will
         self.progress = p.initial_progress
@@ -251,8 +148,8 @@ class Government(mesa.Agent):
 
     def step(self) -> None:
         model = self.model
-        p = model.scenario.politics
-        b = model.scenario.behaviour
+        p = model.spec.politics
+        b = model.spec.behaviour
         groups = [g for g in model.active_groups() if g.signed_month is not None]
         self.progress_delta = 0.0
         if model.programmes.agreement_in_force and groups:
@@ -267,17 +164,30 @@ class Government(mesa.Agent):
             self.progress_delta = rate * (1.0 - self.progress)
             self.progress += self.progress_delta
         self.paid_late = bool(model.rng_events.random() > self.pay_reliability)
+        review_quota(model)
         self.decide_offensives()
 
     def decide_offensives(self) -> None:
+        """Move on each region whose towns a group holds, with monthly probability
+
+        ``offensive_rate * military_approach * (1 - presence) * (1 - T_g)``:
+
+        the state wants its authority back where groups hold the towns; the mission's
+        presence stands between them (Walter 1997; Fortna 2008), trust makes force less
+        wanted. A taken region passes to the army (``shocks.offensive``).
+        """
         model = self.model
-        threshold = model.scenario.behaviour.fight_threshold
-        if self.regime != "transition" or self.military_approach < 0.5:
+        b = model.spec.behaviour
+        absent = 1.0 - model.mission.presence
+        if absent <= 0 or self.military_approach <= 0:
             return
-        chance = self.military_approach * (1.0 - model.mission.presence) * 0.2
-        for g in model.active_groups():
-            if g.trust < threshold and model.rng_events.random() < chance:
-                offensive(model, g, g.stronghold, severity=self.military_approach)
+        for region in np.flatnonzero(model.towns_holder >= 0):
+            if int(region) in model.captures:
+                continue
+            group = model.groups[int(model.towns_holder[region])]
+            p = b.offensive_rate * self.military_approach * absent * (1.0 - group.trust)
+            if model.rng_events.random() < p:
+                offensive(model, group, int(region), severity=self.military_approach)
 
 
 class Mission(mesa.Agent):
@@ -295,8 +205,8 @@ class Mission(mesa.Agent):
 
     def __init__(self, model: DDRModel):
         super().__init__(model)
-        m = model.scenario.mission
-        start = model.scenario.calendar.start
+        m = model.spec.mission
+        start = model.spec.calendar.start
         self.deploys = month_index(m.deploys, start) if m.deploys else None
         self.mandate_end = month_index(m.mandate_end, start) if m.mandate_end else None
         self.exit_months = m.exit_months

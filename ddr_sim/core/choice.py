@@ -8,13 +8,16 @@ them, with probability proportional to exp(scale * U):
           + bonus_o - w_R danger_o (1 - risk_tolerance) - penalties_o
 
 Options: KEEP (stay as one is), ACTIVE (back with the group), MINE (artisanal gold,
-mechanism 5), PRE_CANTON and CANTON (mechanism 6, where places exist and the group
-consents, mechanism 1), INTEGRATE (through an open programme, mechanism 7), REINSERT
-(civilian reinsertion, mechanism 8). Fighters the group holds back (mechanism 2) can only
-keep, go back to the group or mine (MOC members are never held back: their group sent
-them). Options with limited places (sites, gold sites,
-registration, reinsertion intake) admit choosers in random order up to the places left;
-the rest keep their status.
+mechanism 5), PRE_CANTON and CANTON (mechanism 6, where places exist and the person's
+commander consents, mechanism 1), INTEGRATE (through an open programme, mechanism 7),
+REINSERT (civilian reinsertion, mechanism 8). A step a group consents to with share c is
+open to the members whose ``lenience`` is below c. Civilian reinsertion is an individual
+choice the group can only discourage: it is open to every member while a round is open,
+and costs ``reinsertion_veto_weight * tie * (1 - c_reinsertion)`` in utility (defying the
+commanders who refuse it). Fighters the group holds back (mechanism 2) can only keep, go
+back to the group or mine (MOC members are never held back: their group sent them).
+Options with limited places (sites, gold sites, registration, reinsertion intake) admit
+choosers in random order up to the places left; the rest keep their status.
 """
 
 from __future__ import annotations
@@ -121,7 +124,7 @@ def _keep_income(
     model: DDRModel, view: MonthView, status: np.ndarray, group_income: np.ndarray
 ) -> np.ndarray:
     """Income of staying as one is; ``status`` as intp indices."""
-    sc = model.scenario
+    sc = model.spec
     eco = sc.economy
     reliability = model.government.pay_reliability
     by_status = np.zeros(len(Status), np.float32)
@@ -143,7 +146,7 @@ def utilities(
     """
     if open_options is None:
         open_options = np.ones(N_OPTIONS, bool)
-    sc = model.scenario
+    sc = model.spec
     b = sc.behaviour
     pop = model.population
     status = pop.status[rows]
@@ -187,7 +190,8 @@ def utilities(
     if open_options[Option.REINSERT]:
         militia = ~view.signatory[group]
         income[Option.REINSERT] = reinsertion_income(model, region, militia)
-        u[Option.REINSERT] = state_term
+        refused = 1.0 - view.consent[group, model.programme_column["reinsertion"]]
+        u[Option.REINSERT] = state_term - b.reinsertion_veto_weight * tie * refused * ~militia
         u[Option.REINSERT, status == Status.UNFIT_WAITING] -= b.unfit_reinsertion_penalty
     u += b.income_weight * income
     return u, income
@@ -195,7 +199,8 @@ def utilities(
 
 @dataclass
 class GroupGates:
-    """Per group slot: the group-level and programme-level conditions of each option."""
+    """Per group slot: the share of commanders who open each option (0 where the programme
+    is closed; 1 where the group has no say)."""
 
     pre_cantonment: np.ndarray
     cantonment: np.ndarray
@@ -211,16 +216,20 @@ class GroupGates:
         consent = view.consent
         signatory = view.signatory
         militia_open = militia_programme_open(model)
-        offer = model.scenario.programmes.militia_programme.offer
+        offer = model.spec.programmes.militia_programme.offer
+        everyone = np.ones(len(signatory), np.float32)
         return cls(
             pre_cantonment=consent[:, column["pre_cantonment"]],
             cantonment=consent[:, column["cantonment"]],
             accelerated=consent[:, column["accelerated_ddr"]]
-            & (state.accelerated_launched is not None),
-            general_integration=consent[:, column["integration"]] & state.general_integration_open,
-            militia_integration=~signatory & militia_open & (offer == "integration"),
-            reinsertion=(signatory & reinsertion_open(model) & consent[:, column["reinsertion"]])
-            | (~signatory & militia_open & (offer == "reinsertion")),
+            * (state.accelerated_launched is not None),
+            general_integration=consent[:, column["integration"]] * state.general_integration_open,
+            militia_integration=everyone * (~signatory & militia_open & (offer == "integration")),
+            reinsertion=everyone
+            * (
+                (signatory & reinsertion_open(model))
+                | (~signatory & militia_open & (offer == "reinsertion"))
+            ),
         )
 
 
@@ -238,6 +247,11 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     armed = pop.armed[rows]
     free = ~held_back(model, rows)
     armed_free = armed & free
+    lenience = pop.lenience[rows]
+
+    def allowed(share: np.ndarray) -> np.ndarray:
+        """Members whose commander lets them take a step with consent ``share``."""
+        return lenience < share[group]
 
     on_side = (status == Status.ACTIVE) | (status == Status.MINING)
     ok = np.zeros((N_OPTIONS, len(rows)), bool)
@@ -251,19 +265,21 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     pre_cantonment = view.pre_cantonment_places > 0
     if gates.pre_cantonment.any() and pre_cantonment.any():
         ok[Option.PRE_CANTON] = (
-            on_side & free & gates.pre_cantonment[group] & pre_cantonment[region]
+            on_side & free & allowed(gates.pre_cantonment) & pre_cantonment[region]
         )
     cantonment = view.cantonment_places > 0
     if gates.cantonment.any() and cantonment.any():
         ok[Option.CANTON] = (
             (on_side | (status == Status.PRE_CANTONED))
             & armed_free
-            & gates.cantonment[group]
+            & allowed(gates.cantonment)
             & cantonment[region]
         )
     if view.registration_places > 0:
-        ok[Option.INTEGRATE] = ~pop.child[rows] & _integration_open(
-            gates, status, group, on_side, armed_free
+        ok[Option.INTEGRATE] = (
+            ~pop.child[rows]
+            & ~pop.declared_unfit[rows]
+            & _integration_open(gates, status, on_side, armed_free, allowed)
         )
     if gates.reinsertion.any():
         leaving = (
@@ -272,26 +288,26 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
             | (status == Status.CANTONED)
             | (status == Status.UNFIT_WAITING)
         )
-        ok[Option.REINSERT] = leaving & free & gates.reinsertion[group]
+        ok[Option.REINSERT] = leaving & free & (gates.reinsertion[group] > 0)
     return ok
 
 
 def _integration_open(
     gates: GroupGates,
     status: np.ndarray,
-    group: np.ndarray,
     on_side: np.ndarray,
     armed_free: np.ndarray,
+    allowed,
 ) -> np.ndarray:
     """Mask: one of the integration routes (accelerated, general, militia) is open."""
     route = np.zeros(len(status), bool)
     if gates.accelerated.any():
-        route |= (status == Status.MOC) & gates.accelerated[group]
+        route |= (status == Status.MOC) & allowed(gates.accelerated)
     if gates.general_integration.any():
         in_assembly = (status == Status.PRE_CANTONED) | (status == Status.CANTONED)
-        route |= (on_side | in_assembly) & armed_free & gates.general_integration[group]
+        route |= (on_side | in_assembly) & armed_free & allowed(gates.general_integration)
     if gates.militia_integration.any():
-        route |= on_side & armed_free & gates.militia_integration[group]
+        route |= on_side & armed_free & allowed(gates.militia_integration)
     return route
 
 
@@ -376,7 +392,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     if len(rows) == 0:
         return
     u, income = utilities(model, view, rows, open_options=ok.any(axis=1))
-    pick = logit_draw(rng, u, ok, model.scenario.behaviour.choice_scale)
+    pick = logit_draw(rng, u, ok, model.spec.behaviour.choice_scale)
     region = pop.where[rows].astype(np.int64)
     month = model.month
 
@@ -415,5 +431,5 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
                 pop.move(people, Status.REINSERTED, month)
                 model.flows.add("reinserted", people)
                 model.costs["reinsertion_usd"] += (
-                    len(people) * model.scenario.programmes.reinsertion.unit_cost_usd
+                    len(people) * model.spec.programmes.reinsertion.unit_cost_usd
                 )

@@ -7,17 +7,20 @@ import numpy as np
 
 from ddr_sim.config.calendar import month_index, month_label
 from ddr_sim.config.scenario import Scenario
-from ddr_sim.core.agents import ArmedGroup, Combatant, Government, Mission
+from ddr_sim.core.agents import ArmedGroup, Government, Mission
 from ddr_sim.core.choice import choose
+from ddr_sim.core.combatant import Combatant
 from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
 from ddr_sim.core.mechanisms.interim_hardening import hardening
 from ddr_sim.core.mechanisms.list_inflation import recruit
+from ddr_sim.core.mechanisms.outside_options import rent_ratio
 from ddr_sim.core.mechanisms.paid_delay import monthly_allowance_cost_kfcfa
 from ddr_sim.core.mechanisms.politics_gate import PROGRAMMES
 from ddr_sim.core.mechanisms.pressure import (
     complete_training,
     decay_pressure,
+    redeploy_to_new_units,
     registration_capacity,
     screen,
     settle_ranks,
@@ -25,7 +28,12 @@ from ddr_sim.core.mechanisms.pressure import (
 )
 from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.reversal import reconsider_integration
-from ddr_sim.core.mechanisms.shocks import apply_event, clash_hazard, extremist_hazard
+from ddr_sim.core.mechanisms.shocks import (
+    apply_event,
+    clash_hazard,
+    complete_captures,
+    extremist_hazard,
+)
 from ddr_sim.core.mechanisms.trust import update_person_trust
 from ddr_sim.core.population import Population
 from ddr_sim.core.programmes import ProgrammeState, moc_open, open_programmes, staff_moc
@@ -51,7 +59,8 @@ class DDRModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0):
         streams = np.random.SeedSequence(seed).spawn(4)
         super().__init__(rng=np.random.default_rng(streams[3]))
-        self.scenario_spec = scenario
+        #: The validated scenario (``model.scenario`` is Mesa's own experiment scenario).
+        self.spec = scenario
         self.seed = seed
         self.rng_population = np.random.default_rng(streams[0])
         self.rng_choice = np.random.default_rng(streams[1])
@@ -74,6 +83,15 @@ class DDRModel(mesa.Model):
             ],
             np.int64,
         )
+        #: Who holds the towns of each region (a group index, -1 for the government).
+        self.towns_holder = np.array(
+            [-1 if r.towns == "government" else group_index[r.towns] for r in scenario.regions],
+            np.int64,
+        )
+        #: Regions the army is taking: region -> month it holds them (``shocks.offensive``).
+        self.captures: dict[int, int] = {}
+        #: Outside income each group controls, per member, relative to army pay (this month).
+        self.rent_ratio = np.zeros(2 * len(scenario.groups))
         self.programme_column = {p: i for i, p in enumerate(PROGRAMMES)}
         self.cvr_intensity = np.zeros(self.n_regions)
         self.danger = {"moc": 0.0, "cantonment": 0.0}
@@ -111,27 +129,12 @@ class DDRModel(mesa.Model):
         self.history = History(self, self.months)
         self._populate()
         self.start_counts = self.population.counts.copy()
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                **{s.name.lower(): _status_total(s) for s in Status},
-                "political_progress": lambda m: m.government.progress,
-                "mean_trust": lambda m: float(np.mean([g.trust for g in m.active_groups()])),
-            }
-        )
         self.running = True
-
-    @property
-    def scenario(self) -> Scenario:  # the validated YAML scenario (not Mesa's Scenario)
-        return self.scenario_spec
-
-    @scenario.setter
-    def scenario(self, value) -> None:  # Mesa's base class assigns its own; keep ours
-        self._mesa_scenario = value
 
     # -- creation ------------------------------------------------------------------
     def _populate(self) -> None:
         rng = self.rng_population
-        for group, spec in zip(self.groups, self.scenario.groups, strict=True):
+        for group, spec in zip(self.groups, self.spec.groups, strict=True):
             regions = np.array(list(group.region_weights))
             shares = np.array([group.region_weights[r] for r in regions])
             shares = shares / shares.sum()
@@ -159,9 +162,9 @@ class DDRModel(mesa.Model):
             child=child,
             trust=trust,
             month=self.month,
-            fitness_base=self.scenario.behaviour.fitness_base,
+            fitness_base=self.spec.behaviour.fitness_base,
         )
-        Combatant.create_batch(self, rows.tolist())
+        Combatant.create_rows(self, rows.tolist())
         return rows
 
     def members_by_region(self) -> np.ndarray:
@@ -209,12 +212,12 @@ class DDRModel(mesa.Model):
         for g in self.groups:
             match name:
                 case "consent_cantonment":
-                    v = g.consent.get("cantonment", False)
+                    v = g.consent.get("cantonment", 0.0)
                 case "exists":
                     v = True
                 case "consent_ddr":
-                    v = g.consent.get("accelerated_ddr", False) or g.consent.get(
-                        "integration", False
+                    v = max(
+                        g.consent.get("accelerated_ddr", 0.0), g.consent.get("integration", 0.0)
                     )
                 case _:
                     v = getattr(g, name)
@@ -222,21 +225,29 @@ class DDRModel(mesa.Model):
         return values
 
     def consent_matrix(self) -> np.ndarray:
-        """Bool matrix [group slot, programme] of this month's consent."""
-        matrix = np.zeros((self.n_group_slots, len(PROGRAMMES)), bool)
+        """Matrix [group slot, programme] of this month's consent shares (float32)."""
+        matrix = np.zeros((self.n_group_slots, len(PROGRAMMES)), np.float32)
         for g in self.groups:
             for p, j in self.programme_column.items():
-                matrix[g.index, j] = g.consent.get(p, False)
+                matrix[g.index, j] = g.consent.get(p, 0.0)
         return matrix
+
+    def coalition_array(self) -> np.ndarray:
+        """Per group slot: an index of its coalition (-1 for unused slots)."""
+        names = sorted({g.coalition for g in self.groups})
+        out = np.full(self.n_group_slots, -1, np.int64)
+        for g in self.groups:
+            out[g.index] = names.index(g.coalition)
+        return out
 
     def exposed_to_state_pay(self, group: int) -> bool:
         """Does the group have members on a state salary (MOC, training, army)?"""
         return bool(self.start_counts[group][:, STATE_PAID].sum() > 0)
 
     def reinsertion_capacity(self) -> int:
-        cap = self.scenario.programmes.reinsertion.monthly_capacity
+        cap = self.spec.programmes.reinsertion.monthly_capacity
         if militia_programme_open(self):
-            cap += self.scenario.programmes.militia_programme.monthly_capacity
+            cap += self.spec.programmes.militia_programme.monthly_capacity
         return cap
 
     def series_value(self, name: str) -> float:
@@ -250,7 +261,7 @@ class DDRModel(mesa.Model):
             case "cvr_usd_year":
                 return float(self.cvr_intensity.sum() * 1e6)
             case "sites_built":
-                return self.sites.n_built(self.scenario.programmes.cantonment.build_months)
+                return self.sites.n_built(self.spec.programmes.cantonment.build_months)
             case "quota":
                 return self.programmes.quota
             case "ranks_settled":
@@ -279,7 +290,7 @@ class DDRModel(mesa.Model):
         raise KeyError(name)
 
     def label(self, month: int | None = None) -> str:
-        return month_label(self.month if month is None else month, self.scenario.calendar.start)
+        return month_label(self.month if month is None else month, self.spec.calendar.start)
 
     # -- the schedule --------------------------------------------------------------
     def step(self) -> None:
@@ -290,6 +301,8 @@ class DDRModel(mesa.Model):
         for event in self.events_by_month.get(self.month, ()):
             apply_event(self, event)
         open_programmes(self)
+        self.rent_ratio = rent_ratio(self)
+        complete_captures(self)
         self.government.step()
         allocate_cvr(self)
         build_sites(self)
@@ -298,6 +311,7 @@ class DDRModel(mesa.Model):
         staff_moc(self)
         recruit(self)
         settle_ranks(self)
+        redeploy_to_new_units(self)
         complete_training(self)
         update_person_trust(self)
         self.people_decide()
@@ -306,7 +320,6 @@ class DDRModel(mesa.Model):
         clash_hazard(self)
         self.count_costs()
         self.history.record()
-        self.datacollector.collect(self)
         self.month += 1
         if self.month >= self.months:
             self.running = False
@@ -319,7 +332,7 @@ class DDRModel(mesa.Model):
         it is open to reconsiders too, as the news reaches them.
         """
         pop = self.population
-        rate = self.scenario.behaviour.revision_rate
+        rate = self.spec.behaviour.revision_rate
         revising = np.flatnonzero(self.rng_choice.random(pop.size, dtype=np.float32) < rate)
         choose(self, revising, announced=self.programmes.take_announcements())
         reconsider_integration(self, revising)
@@ -334,7 +347,8 @@ class DDRModel(mesa.Model):
         state = self.programmes
         if state.general_integration_open and state.agreement_in_force:
             consents = self.consent_matrix()[:, self.programme_column["integration"]]
-            eligible = rows[consents[pop.group[rows]] & ~pop.child[rows]]
+            allowed = pop.lenience[rows] < consents[pop.group[rows]]
+            eligible = rows[allowed & ~pop.child[rows] & ~pop.declared_unfit[rows]]
             k = min(len(eligible), registration_capacity(self))
             registering = self.rng_choice.permutation(eligible)[:k]
             screen(self, registering)
@@ -351,7 +365,7 @@ class DDRModel(mesa.Model):
         pay (``moc_pay``). Head counts are those at the end of the month; FCFA amounts are
         converted with ``economy.usd_per_kfcfa``.
         """
-        sc = self.scenario
+        sc = self.spec
         fx = sc.economy.usd_per_kfcfa
         pr = sc.programmes
         participating = sum(
@@ -380,13 +394,6 @@ class DDRModel(mesa.Model):
         while self.running:
             self.step()
         return self
-
-
-def _status_total(status: Status):
-    def total(model: DDRModel) -> int:
-        return int(model.history.counts[model.month, :, :, status].sum())
-
-    return total
 
 
 def _quota(scenario: Scenario) -> int:

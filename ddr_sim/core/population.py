@@ -9,7 +9,8 @@ Head counts by group x region x status (``counts``) and listed people by group
 (``listed_by_group``, ``listed_armed_by_group``) are kept up to date by the methods that
 change status, place, group or listing (``add``, ``move``, ``regroup``, ``mark_listed``),
 so nothing needs to scan the population to count it. Change those columns only through
-these methods.
+these methods. They also keep a log of every change of status or region (``history``),
+so that one person's life can be followed.
 """
 
 from __future__ import annotations
@@ -47,6 +48,9 @@ class Population:
     risk_tolerance : float32  in [0, 1]; 1 ignores danger
     income : float32   income expectation, kFCFA/month (what the current status pays)
     listed : bool      on a list submitted by the group
+    lenience : float32  in [0, 1): how readily the person's commander lets them take a step the
+                       group only partly consents to (open when lenience < the consent share)
+    declared_unfit : bool  declared medically unfit at screening (never registers again)
     """
 
     def __init__(self, capacity: int, n_group_slots: int, n_regions: int):
@@ -69,6 +73,10 @@ class Population:
         self.risk_tolerance = np.zeros(capacity, np.float32)
         self.income = np.zeros(capacity, np.float32)
         self.listed = np.zeros(capacity, bool)
+        self.lenience = np.zeros(capacity, np.float32)
+        self.declared_unfit = np.zeros(capacity, bool)
+        #: (month, rows, status, where) of each change, in order
+        self._log: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(
         self,
@@ -101,8 +109,22 @@ class Population:
         self.trust[rows] = np.clip(trust + rng.normal(0.0, 0.1, n), 0.0, 1.0)
         self.risk_tolerance[rows] = rng.random(n, dtype=np.float32)
         self.listed[rows] = False
+        self.lenience[rows] = rng.random(n, dtype=np.float32)
+        self.declared_unfit[rows] = False
         np.add.at(self.counts, (self.group[rows], self.where[rows], Status.ACTIVE), 1)
+        self._note(month, rows)
         return rows
+
+    def _note(self, month: int, rows: np.ndarray) -> None:
+        self._log.append((month, rows.copy(), self.status[rows], self.where[rows]))
+
+    def history(self, row: int) -> list[tuple[int, int, int]]:
+        """``(month, status, region)`` of each change of person ``row``, oldest first."""
+        out = []
+        for month, rows, status, where in self._log:
+            for k in np.flatnonzero(rows == row):
+                out.append((month, int(status[k]), int(where[k])))
+        return out
 
     def _tally(self, rows: np.ndarray, sign: int) -> None:
         np.add.at(self.counts, (self.group[rows], self.where[rows], self.status[rows]), sign)
@@ -119,6 +141,16 @@ class Population:
         if where is not None:
             self.where[rows] = where
         self._tally(rows, +1)
+        self._note(month, rows)
+
+    def relocate(self, rows: np.ndarray, where: np.ndarray | int, month: int) -> None:
+        """Move ``rows`` to region ``where`` in ``month`` without changing their status."""
+        if len(rows) == 0:
+            return
+        self._tally(rows, -1)
+        self.where[rows] = where
+        self._tally(rows, +1)
+        self._note(month, rows)
 
     def regroup(self, rows: np.ndarray, group: int) -> None:
         """Move ``rows`` to another group (a split)."""

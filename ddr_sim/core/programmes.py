@@ -59,12 +59,12 @@ class ProgrammeState:
 
 
 def _reached(model: DDRModel, date: str | None) -> bool:
-    return date is not None and model.month >= month_index(date, model.scenario.calendar.start)
+    return date is not None and model.month >= month_index(date, model.spec.calendar.start)
 
 
 def open_programmes(model: DDRModel) -> None:
     """Open what the calendar opens this month; close interim measures at expiry."""
-    pr = model.scenario.programmes
+    pr = model.spec.programmes
     state = model.programmes
     state.registered_this_month = 0
     if not state.agreement_in_force:
@@ -84,7 +84,7 @@ def open_programmes(model: DDRModel) -> None:
     if state.general_integration_open:
         state.mark_ddr_started(model.month)
     if pr.reinsertion.opens is not None and model.month == month_index(
-        pr.reinsertion.opens, model.scenario.calendar.start
+        pr.reinsertion.opens, model.spec.calendar.start
     ):
         state.announce("REINSERT")
     for measure, status in (("pre_cantonment", Status.PRE_CANTONED), ("moc", Status.MOC)):
@@ -114,17 +114,18 @@ def staff_moc(model: DDRModel) -> None:
     """Consenting groups fill their MOC places with free armed fighters.
 
     Each coalition has ``places_per_group`` places per MOC site, shared among its
-    consenting groups by their size; a group sends at most the gap between its places and
-    its members already in MOC, chosen at random among its active, armed adult fighters
-    that it does not hold back.
+    consenting groups by their size; a group fills the share of its places that its
+    commanders consent to (its MOC consent share), sending at most the gap between those
+    places and its members already in MOC, chosen at random among its active, armed adult
+    fighters that it does not hold back.
     """
     if not moc_open(model):
         return
-    pr = model.scenario.programmes.moc
+    pr = model.spec.programmes.moc
     counts = model.start_counts
     in_moc = counts[:, :, Status.MOC].sum(axis=1)
     size = counts.sum(axis=(1, 2)) - counts[:, :, Status.KILLED].sum(axis=1)
-    groups = [g for g in model.active_groups() if g.signatory and g.consent.get("moc", False)]
+    groups = [g for g in model.active_groups() if g.signatory and g.consent.get("moc", 0.0) > 0]
     coalitions: dict[str, list] = {}
     for g in groups:
         coalitions.setdefault(g.coalition, []).append(g)
@@ -136,7 +137,7 @@ def staff_moc(model: DDRModel) -> None:
             continue
         places = pr.places_per_group * len(sites) * strength / strength.sum()
         for g, target in zip(members, places, strict=True):
-            gap = int(target) - int(in_moc[g.index])
+            gap = int(target * g.consent["moc"]) - int(in_moc[g.index])
             if gap > 0:
                 gaps[g.index] = gap
     if not gaps:

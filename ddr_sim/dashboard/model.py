@@ -20,12 +20,12 @@ from pathlib import Path
 import mesa
 import numpy as np
 
-from ddr_sim.cli.dashboard import SCENARIO_ENV, TEACHING_SCENARIO
 from ddr_sim.config.calendar import month_index, month_label
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.scenario import Scenario
 from ddr_sim.core.model import DDRModel
 from ddr_sim.core.statuses import Status
+from ddr_sim.dashboard.server import SCENARIO_ENV, TEACHING_SCENARIO
 from ddr_sim.runs.indicators import net_into_exits, programme_flags, stall_flags
 
 #: Value of the date levers meaning "not at all" (no accelerated DDR, no mission exit).
@@ -290,7 +290,6 @@ class DashboardModel(mesa.Model):
             cvr_budget=cvr_budget,
         )
         self.ddr = DDRModel(load_scenario(self.scenario_path, self.overrides), seed=seed)
-        self.datacollector = self.ddr.datacollector
         self.running = self.ddr.running
 
     def step(self) -> None:
@@ -412,7 +411,7 @@ def indicators(model: DDRModel) -> Indicators:
 def settings(model: DashboardModel) -> list[tuple[str, str, str]]:
     """``(key, description, value)`` of each lever in this run, as text; the keys are
     the keyword arguments of :class:`DashboardModel` (shown next to the plots)."""
-    sc = model.ddr.scenario
+    sc = model.ddr.spec
     trust = ", ".join(f"{g.name} {g.initial_trust:.2f}" for g in sc.groups)
     shown = [
         ("scenario", "scenario", f"{sc.name} ({Path(model.scenario_path).name})"),

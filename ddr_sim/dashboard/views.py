@@ -67,7 +67,7 @@ WIDTH = 7.5  # inches
 
 def _time(model: DDRModel, months: np.ndarray | int) -> np.ndarray:
     """Month index -> decimal year (2015.0 is January 2015)."""
-    year, month = parse_month(model.scenario.calendar.start)
+    year, month = parse_month(model.spec.calendar.start)
     return year + (month - 1 + np.asarray(months, float)) / 12.0
 
 

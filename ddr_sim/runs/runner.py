@@ -18,15 +18,20 @@ Output directory (``RunResult.save``)
     absent row means 0).
 ``groups.csv``, ``events.csv``
     The groups of each seed (splinters included) and the scenario events.
-``summary.csv``, ``summary.parquet``
-    One row per seed: the indicators of :mod:`ddr_sim.runs.indicators`.
+``summary.csv``, ``summary_breakdowns.csv``, ``summary.parquet``, ``indicators.*``
+    The headline summary (one row per seed), the breakdowns as a long table, every
+    column in Parquet, and the indicator table printed by ``ddr-sim run`` as
+    ``indicators.csv`` and ``indicators.md`` (:mod:`ddr_sim.runs.summary_files`;
+    columns in ``docs/OUTPUTS.md``).
 ``scenario.resolved.yaml``
     The scenario with every default filled in (loads back to the same hash).
 ``manifest.json``
     Versions, the resolved scenario and its SHA-256, seeds, timestamps, command line.
 ``status_counts.png``, ``trust_progress.png``, ``cumulative_vs_targets.png``
-    The figures of :mod:`ddr_sim.analysis.run_plots`; the observed figures come from the scenario's
-    targets file (``<name>.targets.yaml`` beside it or beside the scenario it extends).
+    The figures, when ``save`` is given a function that draws them
+    (:func:`ddr_sim.studies.run_figures.draw_run_figures`: the observed points come from
+    the scenario's targets file, ``<name>.targets.yaml`` beside it or beside the scenario
+    it extends).
 ``errors.txt``
     Only when a seed failed: each failed seed's traceback.
 
@@ -45,7 +50,7 @@ import tempfile
 import tomllib
 import traceback
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -64,7 +69,9 @@ from ddr_sim.config.loading import (
 )
 from ddr_sim.config.scenario import Scenario
 from ddr_sim.core.model import DDRModel
-from ddr_sim.runs.indicators import checkpoints_in_calendar, summarize
+from ddr_sim.runs.naming import checkpoints_in_calendar
+from ddr_sim.runs.summary import summary_frame, summary_of_tables
+from ddr_sim.runs.summary_files import write_summary_files
 from ddr_sim.runs.tables import SEED_TABLES, combine, events_table, seed_tables
 
 #: Distributions whose versions go into the manifest.
@@ -215,13 +222,14 @@ class RunResult:
         self,
         out_dir: str | os.PathLike[str],
         command_line: str | None = None,
-        plots: bool = True,
+        figures: Callable[[RunResult, Path], list[Path]] | None = None,
+        xlsx: bool = False,
     ) -> Path:
         """Write every output file into ``out_dir`` (created if needed).
 
         Data files are written first, then the figures, then ``manifest.json`` (which
-        records the files written). Stale ``errors.txt``/``traceback.txt`` (and figures,
-        when none are drawn) from an earlier run in the same directory are removed.
+        records the files written). Stale ``errors.txt``/``traceback.txt`` from an earlier
+        run in the same directory are removed.
 
         Parameters
         ----------
@@ -229,8 +237,12 @@ class RunResult:
             Output directory.
         command_line : str, optional
             The command that produced the run, recorded in the manifest.
-        plots : bool
-            Draw the figures (skipped anyway when no seed finished).
+        figures : callable, optional
+            ``figures(result, out)`` draws the figures into ``out`` and returns the files
+            written (e.g. :func:`ddr_sim.studies.run_figures.draw_run_figures`); none are
+            drawn without it.
+        xlsx : bool
+            Also write ``summary.xlsx`` (needs openpyxl).
 
         Returns
         -------
@@ -263,18 +275,11 @@ class RunResult:
             parquet(f"{name}.parquet", getattr(self, name))
         csv("groups.csv", self.groups)
         csv("events.csv", self.events)
-        csv("summary.csv", self.summary)
-        parquet("summary.parquet", self.summary)
+        written += write_summary_files(out, self.summary, self.scenario.name, xlsx)
         text("scenario.resolved.yaml", resolved_yaml(self.scenario))
         try:
-            if plots and self.completed_seeds:
-                for path in _draw(self, out):
-                    written.append(path.name)
-            else:  # figures of an earlier run in this directory would no longer match
-                from ddr_sim.analysis.run_plots import FIGURES
-
-                for name in FIGURES:
-                    (out / name).unlink(missing_ok=True)
+            if figures is not None:
+                written.extend(path.name for path in figures(self, out))
         finally:
             manifest = self.manifest(command_line) | {"saved": _now(), "files": written}
             text("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
@@ -288,31 +293,6 @@ class RunResult:
                 f"--- interrupted ---\nstopped after seeds {self.completed_seeds} of {self.seeds}\n"
             )
         return "\n".join(parts)
-
-
-def _draw(result: RunResult, out: Path) -> list[Path]:
-    from ddr_sim.analysis.run_plots import save_plots  # matplotlib only when drawing
-    from ddr_sim.config.targets import TargetsError, load_targets, targets_file_for
-
-    targets = []
-    found = targets_file_for(result.source) if result.source else None
-    if found is not None:
-        try:
-            targets = load_targets(found).targets
-        except TargetsError as err:
-            warnings.warn(f"targets not drawn: {err}", stacklevel=2)
-
-    return save_plots(
-        out,
-        counts=result.counts,
-        series=result.series,
-        group_series=result.group_series,
-        flows=result.flows,
-        events=result.events,
-        groups=result.groups,
-        title=result.scenario.name,
-        targets=targets,
-    )
 
 
 def _seed_list(seeds: int | Iterable[int]) -> list[int]:
@@ -448,7 +428,8 @@ def run_seed(
     """One seed's tables, summary row and events; the traceback text if it raised."""
     try:
         model = DDRModel(scenario, seed=seed).run()
-        return seed_tables(model, seed), summarize(model, seed, checkpoints), events_table(model)
+        tables = seed_tables(model, seed)
+        return tables, summary_of_tables(tables, checkpoints), events_table(model)
     except Exception:
         return traceback.format_exc()
 
@@ -481,11 +462,4 @@ def _outcomes(
 
 def _summary(rows: list[dict], scenario: Scenario) -> pd.DataFrame:
     """One row per seed; group columns missing in a seed (splinters) mean 0."""
-    summary = pd.DataFrame(rows)
-    if summary.empty:
-        return summary
-    per_group = [c for c in summary.columns if c.startswith("rejoined_group_")]
-    summary[per_group] = summary[per_group].fillna(0).astype("int64")
-    summary.insert(1, "scenario", scenario.name)
-    summary.insert(2, "scenario_hash", scenario_hash(scenario))
-    return summary
+    return summary_frame(rows, scenario.name, scenario_hash(scenario))

@@ -14,9 +14,13 @@ counts
     ``killed``), so for each (seed, month) the counts sum to everyone who exists by then.
 series
     One row per (seed, month): the model-level series of ``History.SERIES``, ``mean_trust``
-    (over the groups that exist), the per-month programme flags of
-    :func:`ddr_sim.runs.indicators.programme_flags`, ``programme_open``,
-    ``net_into_integrated_reinserted`` and ``stall`` (see :mod:`ddr_sim.runs.indicators`).
+    (over the groups that exist), the per-month programme flags and stall clock of
+    :func:`ddr_sim.runs.recorded.programme_flags` (``programme_open``, ``exit_open``,
+    ``ddr_due``, ``stall_clock``, ...), ``net_into_integrated_reinserted``, ``stall`` (a
+    month on the stall clock with ``net_into_integrated_reinserted <= 0``),
+    ``accelerated_launch`` (the launch month), ``registration_events`` (events held that
+    month) and the cost counters ``cost_<key>`` of ``DDRModel.costs`` (cumulative; NaN
+    before the last month when the model does not record them monthly).
 group_series
     One row per (seed, month, group) for the groups that exist that month: ``trust,
     hedge, consent_cantonment, consent_ddr, boycotting, fighting, listed, listed_armed``.
@@ -26,8 +30,10 @@ flows
     = 0). Extremist attacks belong to no group: their group and coalition are
     ``NO_GROUP``.
 groups
-    ``seed, slot, group, coalition, signatory, parent, first_month, first_date``: the
-    groups of a run, splinters included (``parent`` is the group it split from).
+    ``seed, slot, group, coalition, signatory, parent, first_month, first_date,
+    signed_month, signed_date``: the groups of a run, splinters included (``parent`` is
+    the group it split from; a splinter keeps its parent's coalition and signature;
+    ``signed_month`` is -1 for a group that never signed).
 events
     ``month, date, type, note``: the scenario events as the model applied them.
 """
@@ -43,7 +49,15 @@ import pandas as pd
 from ddr_sim.config.calendar import month_label
 from ddr_sim.core.records import FLOW_NAMES, History
 from ddr_sim.core.statuses import STATUS_NAMES
-from ddr_sim.runs.indicators import group_exists, net_into_exits, programme_flags, recorded_months
+from ddr_sim.runs.recorded import (
+    cost_counters,
+    group_exists,
+    month_marks,
+    net_into_exits,
+    programme_flags,
+    recorded_months,
+    spec,
+)
 
 if TYPE_CHECKING:
     from ddr_sim.core.model import DDRModel
@@ -56,7 +70,8 @@ GROUPLESS_FLOWS = ("attacks",)
 
 
 def _dates(model: DDRModel, months: int) -> list[str]:
-    return [month_label(m, model.scenario.calendar.start) for m in range(months)]
+    start = spec(model).calendar.start
+    return [month_label(m, start) for m in range(months)]
 
 
 def _codes(values: np.ndarray, categories: list[str], ordered: bool = False) -> pd.Categorical:
@@ -124,8 +139,10 @@ def series_table(model: DDRModel, seed: int) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Columns ``seed, month, date``, the ``History.SERIES`` names, ``mean_trust``, the
-        flags of :func:`ddr_sim.runs.indicators.programme_flags`,
-        ``net_into_integrated_reinserted`` and ``stall``.
+        flags of :func:`ddr_sim.runs.recorded.programme_flags`,
+        ``net_into_integrated_reinserted``, ``stall``, the marks of
+        :func:`ddr_sim.runs.recorded.month_marks` and the cost counters of
+        :func:`ddr_sim.runs.recorded.cost_counters`.
     """
     t = recorded_months(model)
     h = model.history
@@ -143,9 +160,11 @@ def series_table(model: DDRModel, seed: int) -> pd.DataFrame:
             "mean_trust": np.nanmean(trust, axis=1) if t else np.zeros(0),
             **flags,
             "net_into_integrated_reinserted": net.astype(np.int32),
+            "stall": flags["stall_clock"] & (net <= 0),
+            **month_marks(model),
+            **cost_counters(model),
         }
     )
-    table["stall"] = table["programme_open"] & (table["net_into_integrated_reinserted"] <= 0)
     return table
 
 
@@ -232,7 +251,8 @@ def groups_table(model: DDRModel, seed: int) -> pd.DataFrame:
     first = [
         int(np.argmax(exists[:, i])) if exists[:, i].any() else -1 for i in range(len(model.groups))
     ]
-    start = model.scenario.calendar.start
+    start = spec(model).calendar.start
+    signed = [-1 if g.signed_month is None else int(g.signed_month) for g in model.groups]
     return pd.DataFrame(
         {
             "seed": np.full(len(model.groups), seed, np.int32),
@@ -245,6 +265,8 @@ def groups_table(model: DDRModel, seed: int) -> pd.DataFrame:
             ],
             "first_month": np.array(first, np.int32),
             "first_date": [month_label(m, start) if m >= 0 else None for m in first],
+            "signed_month": np.array(signed, np.int32),
+            "signed_date": [month_label(m, start) if m >= 0 else None for m in signed],
         }
     )
 
@@ -252,7 +274,7 @@ def groups_table(model: DDRModel, seed: int) -> pd.DataFrame:
 def events_table(model: DDRModel) -> pd.DataFrame:
     """The scenario events the model applied: ``month, date, type, note``."""
     events = model.flows.events
-    start = model.scenario.calendar.start
+    start = spec(model).calendar.start
     return pd.DataFrame(
         {
             "month": np.array([m for m, _, _ in events], np.int32),

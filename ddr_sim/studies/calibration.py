@@ -22,7 +22,6 @@ best point as ``--set`` overrides and as a scenario fragment) are rewritten atom
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
@@ -34,35 +33,14 @@ from typing import Any
 
 import pandas as pd
 
-from ddr_sim.cli.arguments import add_jobs, add_overrides, add_scenario_and_targets, positive_int
 from ddr_sim.config.files import atomic_write
-from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
+from ddr_sim.config.loading import load_scenario, scenario_hash
 from ddr_sim.config.targets import Evaluation, LoadedTargets, evaluate, load_targets
 from ddr_sim.runs.indicators import DEFAULT_CHECKPOINTS
 from ddr_sim.sweeps.coordinator import Batch, RunSpec, duration_text, local_executor, run_batch
 
 STUDY_NAME = "calibration"
 JOURNAL = "study.journal"
-
-DESCRIPTION = """\
-Calibrate the free behavioural parameters of a scenario against observed patterns.
-
-The targets file lists the patterns (summary column, observed value, acceptance band),
-the free parameters with their prior ranges, and the seeds each trial runs. Trials are
-drawn by Optuna (random start-up trials, then TPE) and run in parallel; a trial is
-accepted when the median of every pattern over its seeds is inside the band. Run the same
-command again to resume an interrupted or finished study up to a larger --budget."""
-
-EPILOG = """\
-outputs in --out:
-  study.journal   the Optuna study (resume by running the same command again)
-  trials.csv      every finished trial: parameters, distance, joint share, medians
-  accepted.csv    the trials whose medians are all inside their bands
-  best.yaml       the best point, as --set overrides and as a scenario fragment
-
-example:
-  ddr-sim calibrate scenarios/mali_2013_2023.yaml \\
-      --targets scenarios/mali_2013_2023.targets.yaml --budget 200"""
 
 
 def checkpoints_for(targets: LoadedTargets) -> list[str]:
@@ -359,77 +337,3 @@ def calibrate(
                 f"  ~{duration_text(left)} left"
             )
     return trials
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``calibrate`` command to the ``ddr-sim`` command line."""
-    p = commands.add_parser(
-        "calibrate",
-        help="calibrate free behavioural parameters against observed patterns (Optuna)",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_scenario_and_targets(p)
-    p.add_argument(
-        "--budget",
-        type=positive_int,
-        default=100,
-        metavar="N",
-        help="finished trials to reach, counting those of a resumed study (default 100)",
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="study folder (default output/calibration/<scenario name>)",
-    )
-    add_jobs(p, one_in_process=False)
-    p.add_argument(
-        "--start",
-        default=None,
-        metavar="BEST_YAML",
-        help="first trial of a new study: the best.yaml of an earlier study",
-    )
-    add_overrides(p, "override of the scenario's fixed values (repeatable)")
-    p.set_defaults(handler=_cmd_calibrate)
-
-
-def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from ddr_sim.cli.main import _print_problems
-
-    out = args.out or Path("output") / "calibration" / Path(args.scenario).stem
-    try:
-        trials = calibrate(
-            args.scenario,
-            args.targets,
-            out,
-            budget=args.budget,
-            jobs=args.jobs,
-            overrides=args.overrides,
-            command=args.command_line,
-            start=args.start,
-        )
-    except ScenarioError as err:
-        _print_problems(err)
-        return 2
-    except CalibrationError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"\ninterrupted; run the same command again to resume ({out})", file=sys.stderr)
-        return 130
-    best = best_row(trials)
-    accepted = int(trials["accepted"].sum()) if len(trials) else 0
-    print(f"{len(trials)} trials, {accepted} accepted; outputs in {out}")
-    if best is not None:
-        print(
-            f"best: trial {int(best['trial'])}, distance {best['distance']:.3f}, "
-            f"joint share {best['joint_share']:.2f} ({out / 'best.yaml'})"
-        )
-    return 0

@@ -66,7 +66,6 @@ under a temporary name and renamed.
 
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
@@ -85,8 +84,6 @@ import pydantic
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ddr_sim.cli.arguments import add_jobs, add_overrides
-from ddr_sim.cli.arguments import positive_int as _positive
 from ddr_sim.config.calendar import month_index, month_label, parse_month
 from ddr_sim.config.files import atomic_write as _atomic
 from ddr_sim.config.loading import Problem, ScenarioError, load_scenario, scenario_hash
@@ -317,6 +314,10 @@ def load_policies(path: str | os.PathLike[str]) -> Policies:
     except OSError as err:
         raise ScenarioError(
             [Problem(source, None, "", f"cannot read the policy file: {err.strerror or err}")]
+        ) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(
+            [Problem(source, None, "", f"not UTF-8 text (byte {err.start}): not a policy file")]
         ) from None
     doc, line = loading._parse_yaml(text, source)  # mappings that remember their lines
     if not isinstance(doc, dict):
@@ -1343,139 +1344,3 @@ def _colour(measure: Measure, median: float) -> str:
         return "tab:blue"
     good = (median > 0) == (measure.better > 0)
     return "tab:green" if good else "tab:red"
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-
-DESCRIPTION = """\
-Compare policies against a baseline scenario with common random numbers: the baseline and
-every policy of POLICIES run for seeds 0..N-1, and each policy is compared with the
-baseline seed by seed. Writes into DIR:
-  report.md            per policy and per horizon (an interim date, default 2020-12, and
-                       the end of the run): the change in cumulative integrated and
-                       reinserted, stall months, defections (at the end: in the final
-                       year, the collapse), clashes and programme cost, as the median
-                       paired difference with its 90 % interval over seeds, noted when
-                       the interval contains 0; effect per dollar; a ranking
-  differences.csv      policy, seed, horizon, indicator, baseline, policy value, difference
-  summaries.parquet    the summary row of every run (column 'policy')
-  policies.resolved.yaml  every policy's overrides, the computed combination included
-  differences_*.png    one panel per indicator: median and 90 % interval per policy
-
-POLICIES is a YAML file: 'baseline' (scenario path relative to the file), optional
-'horizon', and 'policies', each with 'name', 'title', 'stands_for' (the real-world choice)
-and 'set' (dotted.path: value overrides, as with 'ddr-sim run --set') or 'combine_best: N'
-(the N best other policies together, by median change in net exits). Every policy is
-validated before any run; an invalid one is reported with its name and field (exit 2).
-Exit codes: 0 done; 1 some runs failed (the report says which); 2 invalid input;
-130 interrupted (the report covers the runs that finished).
-"""
-
-EPILOG = """\
-examples:
-  ddr-sim compare experiments/recommendations.yaml --seeds 20 --out output/compare
-  ddr-sim compare experiments/recommendations.yaml --seeds 5 --jobs 1 --out /tmp/quick
-  ddr-sim compare experiments/recommendations.yaml --horizon 2018-11 \\
-      --set behaviour.revision_rate=0.2 --out output/compare-revision
-"""
-
-
-def _month(text: str) -> str:
-    try:
-        parse_month(text)
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(str(err)) from None
-    return text
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``compare`` command to the ``ddr-sim`` command line."""
-    p = commands.add_parser(
-        "compare",
-        help="compare policies against a baseline with common random numbers; report",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("policies", metavar="POLICIES", help="policy file (YAML)")
-    p.add_argument(
-        "--seeds", type=_positive, default=20, metavar="N", help="run seeds 0..N-1 (default 20)"
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=Path("output") / "compare",
-        metavar="DIR",
-        help="output directory (default output/compare)",
-    )
-    add_jobs(p)
-    p.add_argument(
-        "--baseline",
-        default=None,
-        metavar="SCENARIO",
-        help="baseline scenario file instead of the policy file's 'baseline'",
-    )
-    p.add_argument(
-        "--horizon",
-        type=_month,
-        default=None,
-        metavar="YYYY-MM",
-        help=f"interim horizon (default: the policy file's, else {DEFAULT_HORIZON})",
-    )
-    add_overrides(p, "override applied to the baseline and every policy (repeatable)")
-    p.add_argument("--no-plots", action="store_true", help="do not draw the figures")
-    p.set_defaults(handler=_cmd_compare)
-
-
-def _cmd_compare(args: argparse.Namespace) -> int:
-    t0 = time.perf_counter()
-    prepared = prepare(args.policies, args.baseline, args.horizon, args.overrides)
-    n_runs = args.seeds * (1 + len(prepared.policies.spec.policies))
-    jobs = min(args.jobs or os.cpu_count() or 1, n_runs)
-    print(
-        f"{len(prepared.policies.spec.policies)} policies + baseline x {args.seeds} seeds "
-        f"= {n_runs} runs on {jobs} worker{'s' if jobs != 1 else ''}",
-        file=sys.stderr,
-    )
-    try:
-        if jobs > 1:
-            with process_pool(jobs) as pool:
-                result = compare(
-                    args.policies,
-                    args.seeds,
-                    executor=pool,
-                    jobs=jobs,
-                    progress=True,
-                    prepared=prepared,
-                )
-        else:
-            result = compare(args.policies, args.seeds, jobs=1, progress=True, prepared=prepared)
-        result.command_line = args.command_line
-        result.seconds = time.perf_counter() - t0  # validation and worker start-up included
-        save(result, args.out, plots=not args.no_plots)
-    except ScenarioError:
-        raise
-    except KeyboardInterrupt:
-        raise
-    except Exception as err:
-        args.out.mkdir(parents=True, exist_ok=True)
-        _text(args.out / ERRORS_FILE, traceback.format_exc())
-        print(
-            f"error: {type(err).__name__}: {err} (traceback: {args.out / ERRORS_FILE})",
-            file=sys.stderr,
-        )
-        return 1
-    print(f"report: {args.out / REPORT_FILE} ({result.seconds:,.0f} s)")
-    for _, row in result.ranking.iterrows():
-        print(f"  {row['rank']:>2}. {_label(result, row['policy']):<55} net exits {_cell(row)}")
-    if result.interrupted:
-        print("interrupted; the report covers the runs that finished", file=sys.stderr)
-        return 130
-    if result.errors:
-        print(
-            f"error: {len(result.errors)} run(s) failed; see {args.out / ERRORS_FILE}",
-            file=sys.stderr,
-        )
-        return 1
-    return 0

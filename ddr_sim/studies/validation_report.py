@@ -22,36 +22,20 @@ Runs the scenario for seeds ``0..N-1`` and writes, in ``--out``:
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ddr_sim.cli.arguments import add_jobs, add_overrides, add_scenario_and_targets, positive_int
 from ddr_sim.config.calendar import month_label
 from ddr_sim.config.files import atomic_write
-from ddr_sim.config.loading import ScenarioError, load_scenario
+from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.targets import Evaluation, LoadedTargets, evaluate, load_targets
 from ddr_sim.studies.calibration import checkpoints_for
 
 FIGURES = ("cumulative_vs_targets.png", "trust_progress.png", "patterns.png")
-
-DESCRIPTION = """\
-Validation report: run a scenario for N seeds and compare it with its targets.
-
-For each target of the targets file the report gives the observed value, the acceptance
-band, the simulated median and 90 % interval, and the share of seeds in the band; then the
-share of seeds that meet every band at once, and figures of the simulated trajectories
-against the observed points and of trust and political progress with the timeline."""
-
-EPILOG = """\
-example:
-  ddr-sim report scenarios/mali_2013_2023.yaml \\
-      --targets scenarios/mali_2013_2023.targets.yaml --seeds 100 --out output/report"""
 
 
 @dataclass
@@ -271,69 +255,3 @@ def report(
     files.append(atomic_write(out / "report.md", text))
     rep.files = files
     return rep
-
-
-# --------------------------------------------------------------------------------------------
-# Command line
-
-
-def register(commands: argparse._SubParsersAction) -> None:
-    """Add the ``report`` command to the ``ddr-sim`` command line."""
-    p = commands.add_parser(
-        "report",
-        help="validation report: a scenario over many seeds against its targets",
-        description=DESCRIPTION,
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    add_scenario_and_targets(p)
-    p.add_argument(
-        "--seeds",
-        type=positive_int,
-        default=100,
-        metavar="N",
-        help="run seeds 0..N-1 (default 100)",
-    )
-    p.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="output directory (default output/report/<scenario name>)",
-    )
-    add_jobs(p)
-    add_overrides(p, "override of the scenario (repeatable)")
-    p.set_defaults(handler=_cmd_report)
-
-
-def _cmd_report(args: argparse.Namespace) -> int:
-    from ddr_sim.cli.main import _print_problems
-
-    out = args.out or Path("output") / "report" / Path(args.scenario).stem
-    try:
-        rep = report(
-            args.scenario,
-            args.targets,
-            seeds=args.seeds,
-            out=out,
-            jobs=args.jobs or os.cpu_count() or 1,
-            overrides=args.overrides,
-            command=args.command_line,
-            progress=True,
-        )
-    except ScenarioError as err:
-        _print_problems(err)
-        return 2
-    except KeyboardInterrupt:
-        print("\ninterrupted; nothing written", file=sys.stderr)
-        return 130
-    ev = rep.evaluation
-    table = ev.table
-    for r in table.itertuples(index=False):
-        mark = "ok  " if r.median_met else "MISS"
-        print(
-            f"{mark} {r.name:<28} median {r.median:>10.1f}  band [{r.low:g}, {r.high:g}]"
-            f"  seeds in band {r.share_met:.0%}"
-        )
-    print(f"seeds meeting every band: {ev.joint_share:.0%}; report: {out / 'report.md'}")
-    return 0

@@ -78,7 +78,7 @@ def design_size(parameters: Sequence[SweepParameter], design: Design) -> int:
     """Number of design points, without drawing them."""
     d = len(parameters)
     if design.method == "grid":
-        return math.prod(len(grid_levels(p)) for p in parameters)
+        return math.prod(int(p.levels) if p.is_range else len(p.values) for p in parameters)
     n = int(design.samples)
     if design.method == "lhs":
         return n

@@ -33,7 +33,7 @@ class Sites:
     """Construction state of the formal cantonment sites."""
 
     def __init__(self, model: DDRModel):
-        c = model.scenario.programmes.cantonment
+        c = model.spec.programmes.cantonment
         self.region_of_site = np.array(
             [model.region_index[c.regions[i % len(c.regions)]] for i in range(c.sites_approved)]
             if c.regions
@@ -53,11 +53,11 @@ class Sites:
 
 def build_sites(model: DDRModel) -> None:
     """A month of site construction by the mission."""
-    c = model.scenario.programmes.cantonment
+    c = model.spec.programmes.cantonment
     sites = model.sites
     if c.approval is None or len(sites.work_done) == 0:
         return
-    if model.month < month_index(c.approval, model.scenario.calendar.start):
+    if model.month < month_index(c.approval, model.spec.calendar.start):
         return
     if model.mission.presence <= 0:
         return
@@ -66,8 +66,8 @@ def build_sites(model: DDRModel) -> None:
         return
     if not sites.started:
         needed = c.cost_per_site_usd * len(sites.work_done)
-        if needed > model.scenario.mission.site_budget_usd:
-            affordable = int(model.scenario.mission.site_budget_usd // max(c.cost_per_site_usd, 1))
+        if needed > model.spec.mission.site_budget_usd:
+            affordable = int(model.spec.mission.site_budget_usd // max(c.cost_per_site_usd, 1))
             sites.work_done[affordable:] = -math.inf
             unfinished = sites.work_done < c.build_months
         sites.started = True
@@ -79,7 +79,7 @@ def build_sites(model: DDRModel) -> None:
 
 def damage_sites(model: DDRModel, region: int, severity: float) -> None:
     """An attack on the sites of ``region`` sets their construction back."""
-    c = model.scenario.programmes.cantonment
+    c = model.spec.programmes.cantonment
     sites = model.sites
     hit = (sites.region_of_site == region) & np.isfinite(sites.work_done)
     sites.work_done[hit] = np.maximum(0.0, sites.work_done[hit] - severity * c.build_months / 2)
@@ -87,7 +87,7 @@ def damage_sites(model: DDRModel, region: int, severity: float) -> None:
 
 def cantonment_places(model: DDRModel) -> np.ndarray:
     """Free formal cantonment places per region."""
-    c = model.scenario.programmes.cantonment
+    c = model.spec.programmes.cantonment
     built = model.sites.built(c.build_months)
     per_region = (
         np.bincount(model.sites.region_of_site[built], minlength=model.n_regions)
@@ -98,7 +98,7 @@ def cantonment_places(model: DDRModel) -> np.ndarray:
 
 def pre_cantonment_places(model: DDRModel) -> np.ndarray:
     """Free pre-cantonment places per region (capacity shared over the listed regions)."""
-    p = model.scenario.programmes.pre_cantonment
+    p = model.spec.programmes.pre_cantonment
     places = np.zeros(model.n_regions)
     if not model.programmes.pre_cantonment_open or not p.regions:
         return places
@@ -115,6 +115,6 @@ def end_of_stay(model: DDRModel) -> np.ndarray:
     if pop.number_in(Status.CANTONED) == 0:
         return np.empty(0, np.intp)
     n = pop.size
-    cap = math.ceil(model.scenario.programmes.cantonment.max_stay_months)
+    cap = math.ceil(model.spec.programmes.cantonment.max_stay_months)
     cantoned = pop.status[:n] == Status.CANTONED
     return np.flatnonzero(cantoned & (model.month - pop.since[:n] >= cap))

@@ -30,12 +30,12 @@ def count_interim_month(model: DDRModel, any_open: bool) -> None:
 
 def hardening(model: DDRModel) -> float:
     """H in [0, 1): how far interim measures have become an end in themselves."""
-    tau = model.scenario.behaviour.hardening_months
+    tau = model.spec.behaviour.hardening_months
     return 1.0 - math.exp(-model.programmes.interim_months / tau)
 
 
 def interim_expired(model: DDRModel, measure: str) -> bool:
     """True once ``measure`` ("pre_cantonment" or "moc") has reached its expiry date."""
-    expiry = model.scenario.programmes.interim_expiry_months
+    expiry = model.spec.programmes.interim_expiry_months
     started = model.programmes.started_month(measure)
     return expiry is not None and started is not None and model.month - started >= expiry

@@ -14,9 +14,10 @@ a parallel programme, and 0 otherwise; and
 cvr_factor_r comes from mechanism 10. A share ``recruit_armed_share`` of recruits carry
 weapons and ``child_share`` are children.
 
-At a ``registration`` event each group it concerns (default: every signatory) that
-consents to lists (politics_gate, ``lists``) lists every member it has
-except the armed fighters it holds back (mechanism 2).
+At a ``registration`` event each group it concerns (default: every signatory) lists the
+members whose commanders consent to lists (politics_gate, ``lists``: a member is listed
+when their ``lenience`` is below the group's consent share), except the armed fighters it
+holds back (mechanism 2).
 """
 
 from __future__ import annotations
@@ -41,13 +42,13 @@ def prospect(model: DDRModel, group: ArmedGroup) -> float:
         # once the lists have been submitted, a new recruit can no longer be listed
         return 0.0 if model.programmes.registration_months else 1.0
     if not group.signatory and militia_programme_open(model):
-        return model.scenario.programmes.militia_programme.credibility
+        return model.spec.programmes.militia_programme.credibility
     return 0.0
 
 
 def recruit(model: DDRModel) -> None:
     """A month of recruitment from the youth pools into the groups."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     rng = model.rng_population
     factor = recruitment_factor(model)
     new_group, new_home, new_count = [], [], []  # one entry per group and region
@@ -82,12 +83,13 @@ def recruit(model: DDRModel) -> None:
 
 
 def submit_lists(model: DDRModel, groups: list[ArmedGroup]) -> None:
-    """Consenting signatory groups list all members except the fighters they hold back."""
+    """Groups list the members their commanders consent to list, except those held back."""
     pop = model.population
     n = pop.size
-    ids = np.array([g.index for g in groups if g.consent.get("lists", False)], np.int16)
+    ids = np.array([g.index for g in groups if g.consent.get("lists", 0.0) > 0], np.int16)
     if len(ids) == 0:
         return
+    share = model.consent_matrix()[:, model.programme_column["lists"]]
     rows = np.flatnonzero(
         np.isin(pop.group[:n], ids)
         & np.isin(
@@ -98,4 +100,5 @@ def submit_lists(model: DDRModel, groups: list[ArmedGroup]) -> None:
             ),
         )
     )
-    pop.mark_listed(rows[~held_back(model, rows)])
+    allowed = pop.lenience[rows] < share[pop.group[rows]]
+    pop.mark_listed(rows[allowed & ~held_back(model, rows)])

@@ -33,9 +33,9 @@ def participation_score(model: DDRModel, group: ArmedGroup) -> float:
     Allowances above civil-service pay keep groups at the table (paid delay) even as
     trust erodes; they walk out once trust has fallen far enough.
     """
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     return float(
-        b.allowance_delay_weight * allowance_excess(model.scenario.economy)
+        b.allowance_delay_weight * allowance_excess(model.spec.economy)
         + b.consent_trust_weight * (group.trust - 0.5)
         + b.consent_pressure_weight * model.mission.pressure
     )
@@ -43,5 +43,5 @@ def participation_score(model: DDRModel, group: ArmedGroup) -> float:
 
 def monthly_allowance_cost_kfcfa(model: DDRModel, participating_groups: int) -> float:
     """What the committee allowances cost this month (kFCFA)."""
-    pr = model.scenario.programmes
-    return participating_groups * pr.committee_seats * model.scenario.economy.committee_allowance
+    pr = model.spec.programmes
+    return participating_groups * pr.committee_seats * model.spec.economy.committee_allowance

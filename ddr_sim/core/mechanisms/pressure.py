@@ -1,20 +1,27 @@
 """Mechanism 7, pressure can restart a stalled process, partially.
 
 International pressure pi in [0, 1] rises with pressure campaigns and sanctions (events)
-and decays by ``pressure_decay`` a month. Accelerated DDR launches in the first month
-when all hold: the date is at or after ``accelerated_ddr.earliest``; pi >= the launch
-threshold; MOC is running (started, not expired) and the agreement is in force; and at
-least one signatory group consents to it (politics_gate, where pi enters the score). It
-takes MOC members who choose integration. Registration places a month (accelerated DDR
-and, once open, general integration together) are
+and decays by ``pressure_decay`` a month. Launching accelerated DDR is the government's
+decision. From ``accelerated_ddr.earliest`` on, while MOC is running (started, not
+expired) and the agreement is in force, it launches in a month with probability
+
+    p_launch = 1 / (1 + exp(-L / launch_softness))
+    L = pi - pressure_threshold + w_C (C - 0.5) + w_W (will - 0.5)
+
+C is the groups' readiness (the mean, weighted by size, of the signatory groups' consent
+shares to accelerated DDR, politics_gate) and ``will`` the government's political will:
+outside pressure, groups that are ready and a government that wants it can each bring the
+launch closer. It takes MOC members who choose integration. Registration places a month
+(accelerated DDR and, once open, general integration together) are
 
     places = (accelerated.monthly_capacity + integration.monthly_capacity if open)
              * (1 if mission.moc_support else 0.5) * (0.5 + 0.5 * presence)
              - registered so far this month
 
-Each registrant is screened: a medically unfit person is declared unfit with probability
-``screening_strictness`` and then waits (``UNFIT_WAITING``), refusing civilian reinsertion
-(mechanism 8 gives them a penalty on it). The fit go to training for ``training_months``;
+Each registrant is screened once: a medically unfit person is declared unfit with
+probability ``screening_strictness`` and then waits (``UNFIT_WAITING``), refusing civilian
+reinsertion (mechanism 8 gives them a penalty on it); a person declared unfit never
+registers again. The fit go to training for ``training_months``;
 they are integrated only while places remain under the quota and once ranks and chain of
 command are settled. With quotas negotiated during implementation, settlement happens
 with monthly probability
@@ -22,6 +29,21 @@ with monthly probability
     p_settle = chain_of_command_flexibility * mean_trust * (1 + mediation * presence)
 
 and with quotas agreed up front it is settled from the start.
+
+The quota is the government's offer. With quotas negotiated during implementation, once
+the integrated and those in training fill ``quota_review_fill`` of it, the government
+revises it with monthly probability ``quota_review_rate`` to the share of the listed armed
+combatants (all armed members of covered groups while nothing is listed) equal to its
+political will, if that is more: a willing government offers places to more of them.
+
+Where the integrated serve: with ``integration.units`` (the BATFAR battalions of Mali),
+each new integrant is posted to a unit open that month, chosen in proportion to the
+units' ``share``; every coalition is spread over the units alike (the rule of thirds of the
+2020 roadmap). A unit that opens later is formed by redeployment: in its opening month it
+takes, at random, its share (of all open units' shares) of the integrated serving in the
+other units (reconstituted battalions were formed and then deployed, DOMAIN 5).
+Territorial integration posts people near home; the national army with no units listed
+posts them to any region.
 """
 
 from __future__ import annotations
@@ -32,6 +54,7 @@ import numpy as np
 
 from ddr_sim.config.calendar import month_index
 from ddr_sim.core.programmes import moc_open
+from ddr_sim.core.soft import logistic
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
@@ -40,7 +63,7 @@ if TYPE_CHECKING:
 
 def decay_pressure(model: DDRModel) -> None:
     m = model.mission
-    m.pressure *= 1.0 - model.scenario.behaviour.pressure_decay
+    m.pressure *= 1.0 - model.spec.behaviour.pressure_decay
 
 
 def raise_pressure(model: DDRModel, amount: float) -> None:
@@ -48,21 +71,45 @@ def raise_pressure(model: DDRModel, amount: float) -> None:
     m.pressure = float(min(1.0, m.pressure + amount))
 
 
+def readiness(model: DDRModel, programme: str) -> float:
+    """Mean consent share to ``programme`` of the signatory groups, weighted by members."""
+    counts = model.start_counts
+    members = counts.sum(axis=(1, 2)) - counts[:, :, Status.KILLED].sum(axis=1)
+    weights, shares = [], []
+    for g in model.active_groups():
+        if g.signatory:
+            weights.append(float(members[g.index]))
+            shares.append(g.consent.get(programme, 0.0))
+    total = sum(weights)
+    if total <= 0:
+        return 0.0
+    return float(np.dot(weights, shares) / total)
+
+
+def launch_score(model: DDRModel) -> float:
+    """L of the module docstring: the government's case for launching accelerated DDR."""
+    a = model.spec.programmes.accelerated_ddr
+    b = model.spec.behaviour
+    return (
+        model.mission.pressure
+        - a.pressure_threshold
+        + b.launch_readiness_weight * (readiness(model, "accelerated_ddr") - 0.5)
+        + b.launch_will_weight * (model.government.political_will - 0.5)
+    )
+
+
 def try_launch_accelerated_ddr(model: DDRModel) -> None:
-    """Launch accelerated DDR in the first month its conditions hold."""
-    a = model.scenario.programmes.accelerated_ddr
+    """The government decides whether to launch accelerated DDR this month."""
+    a = model.spec.programmes.accelerated_ddr
     state = model.programmes
     if state.accelerated_launched is not None or a.earliest is None:
         return
-    if model.month < month_index(a.earliest, model.scenario.calendar.start):
-        return
-    if model.mission.pressure < a.pressure_threshold:
+    if model.month < month_index(a.earliest, model.spec.calendar.start):
         return
     if not moc_open(model):  # accelerated DDR takes MOC members: MOC must be running
         return
-    if not any(
-        g.signatory and g.consent.get("accelerated_ddr", False) for g in model.active_groups()
-    ):
+    p = logistic(launch_score(model), model.spec.behaviour.launch_softness)
+    if model.rng_events.random() >= p:
         return
     state.accelerated_launched = model.month
     state.mark_ddr_started(model.month)
@@ -75,10 +122,10 @@ def registration_capacity(model: DDRModel) -> int:
     state = model.programmes
     cap = 0
     if state.accelerated_launched is not None and state.agreement_in_force:
-        cap += model.scenario.programmes.accelerated_ddr.monthly_capacity
+        cap += model.spec.programmes.accelerated_ddr.monthly_capacity
     if state.general_integration_open and state.agreement_in_force:
-        cap += model.scenario.programmes.integration.monthly_capacity
-    support = 1.0 if model.scenario.mission.moc_support else 0.5
+        cap += model.spec.programmes.integration.monthly_capacity
+    support = 1.0 if model.spec.mission.moc_support else 0.5
     factor = support * (0.5 + 0.5 * model.mission.presence)
     return max(0, int(cap * factor) - state.registered_this_month)
 
@@ -93,9 +140,10 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     unfit_rows = rows[declared_unfit]
     fit_rows = rows[~declared_unfit]
     pop.mark_listed(rows)
+    pop.declared_unfit[unfit_rows] = True
     model.programmes.registered_this_month += len(rows)
     model.costs["registration_usd"] += (
-        len(rows) * model.scenario.programmes.accelerated_ddr.unit_cost_usd
+        len(rows) * model.spec.programmes.accelerated_ddr.unit_cost_usd
     )
     pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
     pop.move(fit_rows, Status.TRAINING, model.month)
@@ -108,7 +156,7 @@ def settle_ranks(model: DDRModel) -> None:
     state = model.programmes
     if state.ranks_settled or state.ddr_started is None:
         return
-    if model.scenario.programmes.integration.quota_mode == "upfront":
+    if model.spec.programmes.integration.quota_mode == "upfront":
         state.ranks_settled = True
         return
     groups = model.active_groups()
@@ -129,7 +177,7 @@ def complete_training(model: DDRModel) -> None:
     if not state.ranks_settled or pop.number_in(Status.TRAINING) == 0:
         return
     n = pop.size
-    months = model.scenario.programmes.accelerated_ddr.training_months
+    months = model.spec.programmes.accelerated_ddr.training_months
     done = np.flatnonzero(
         (pop.status[:n] == Status.TRAINING) & (model.month - pop.since[:n] >= months)
     )
@@ -138,13 +186,78 @@ def complete_training(model: DDRModel) -> None:
         done = model.rng_choice.permutation(done)[:room]
     if len(done) == 0:
         return
-    if model.scenario.programmes.integration.destination == "territorial":
-        post = pop.home[done]  # local units, near home
-    else:
-        post = model.rng_choice.integers(0, model.n_regions, len(done))  # posted anywhere
+    post = postings(model, done)
     pop.move(done, Status.INTEGRATED, model.month, where=post)
     state.integrated_total += len(done)
-    model.costs["integration_usd"] += (
-        len(done) * model.scenario.programmes.integration.unit_cost_usd
-    )
+    model.costs["integration_usd"] += len(done) * model.spec.programmes.integration.unit_cost_usd
     model.flows.add("integrated", done)
+
+
+def postings(model: DDRModel, rows: np.ndarray) -> np.ndarray:
+    """Region where each of ``rows`` will serve (see the module docstring)."""
+    integration = model.spec.programmes.integration
+    if integration.destination == "territorial":
+        return model.population.home[rows]  # local units, near home
+    start = model.spec.calendar.start
+    if not integration.units:
+        return model.rng_choice.integers(0, model.n_regions, len(rows))  # posted anywhere
+    opens = [-1 if u.opens is None else month_index(u.opens, start) for u in integration.units]
+    first = min(opens)  # before any unit opens, the first units to open take people
+    units = [
+        u
+        for u, month in zip(integration.units, opens, strict=True)
+        if u.share > 0 and month <= max(model.month, first)
+    ]
+    share = np.array([u.share for u in units])
+    regions = np.array([model.region_index[u.region] for u in units])
+    return regions[model.rng_choice.choice(len(units), len(rows), p=share / share.sum())]
+
+
+def review_quota(model: DDRModel) -> None:
+    """The government revises a negotiated quota once places run short (module docstring)."""
+    state = model.programmes
+    b = model.spec.behaviour
+    if state.ddr_started is None or model.spec.programmes.integration.quota_mode != "negotiated":
+        return
+    taken = state.integrated_total + model.population.number_in(Status.TRAINING)
+    if taken < b.quota_review_fill * state.quota:
+        return
+    if model.rng_events.random() >= b.quota_review_rate:
+        return
+    listed_armed = int(model.population.listed_armed_by_group.sum())
+    if listed_armed == 0:
+        listed_armed = sum(
+            int(g.spec.armed) for g in model.active_groups() if g.covered_by_agreement(model)
+        )
+    offer = int(round(model.government.political_will * listed_armed))
+    if offer > state.quota:
+        state.quota = offer
+        model.flows.note("quota_offer", f"the government offers {offer} integration places")
+
+
+def redeploy_to_new_units(model: DDRModel) -> None:
+    """Units that open this month take their share of those serving in the open units."""
+    integration = model.spec.programmes.integration
+    if integration.destination == "territorial" or not integration.units:
+        return
+    start = model.spec.calendar.start
+    opens = [-1 if u.opens is None else month_index(u.opens, start) for u in integration.units]
+    new = [u for u, m in zip(integration.units, opens, strict=True) if m == model.month]
+    if not new or model.population.number_in(Status.INTEGRATED) == 0:
+        return
+    old = [u for u, m in zip(integration.units, opens, strict=True) if m < model.month]
+    old_regions = np.array([model.region_index[u.region] for u in old], np.int8)
+    pop = model.population
+    n = pop.size
+    serving = np.flatnonzero(
+        (pop.status[:n] == Status.INTEGRATED) & np.isin(pop.where[:n], old_regions)
+    )
+    total = sum(u.share for u in old) + sum(u.share for u in new)
+    if total <= 0 or len(serving) == 0:
+        return
+    order = model.rng_choice.permutation(serving)
+    taken = 0
+    for unit in new:
+        k = int(round(len(serving) * unit.share / total))
+        pop.relocate(order[taken : taken + k], model.region_index[unit.region], model.month)
+        taken += k

@@ -25,38 +25,38 @@ if TYPE_CHECKING:
 
 def package_value(model: DDRModel) -> float:
     """Monthly-equivalent value of the main reinsertion package (kFCFA)."""
-    r = model.scenario.programmes.reinsertion
+    r = model.spec.programmes.reinsertion
     promotion = 1.0 if r.promoted else 0.5
     return (
         r.credibility
         * promotion
         * r.package_value
-        / model.scenario.behaviour.reinsertion_horizon_months
+        / model.spec.behaviour.reinsertion_horizon_months
     )
 
 
 def militia_offer_value(model: DDRModel) -> float:
     """Monthly-equivalent value of the parallel militia programme's offer (kFCFA)."""
-    m = model.scenario.programmes.militia_programme
+    m = model.spec.programmes.militia_programme
     return m.credibility * m.monthly_allowance
 
 
 def reinsertion_open(model: DDRModel) -> bool:
-    r = model.scenario.programmes.reinsertion
+    r = model.spec.programmes.reinsertion
     if r.opens is None or not model.programmes.agreement_in_force:
         return False
-    return model.month >= month_index(r.opens, model.scenario.calendar.start)
+    return model.month >= month_index(r.opens, model.spec.calendar.start)
 
 
 def militia_programme_open(model: DDRModel) -> bool:
-    m = model.scenario.programmes.militia_programme
+    m = model.spec.programmes.militia_programme
     if m.opens is None:
         return False
-    return model.month >= month_index(m.opens, model.scenario.calendar.start)
+    return model.month >= month_index(m.opens, model.spec.calendar.start)
 
 
 def reinsertion_income(model: DDRModel, region: np.ndarray, militia: np.ndarray) -> np.ndarray:
     """Per-person value of reinsertion this month (kFCFA/month), for people in ``region``."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     base = np.where(militia, militia_offer_value(model), package_value(model))
     return base + b.cvr_community_weight * model.cvr_intensity[region]

@@ -2,17 +2,25 @@
 fighters may return to their groups, depending on their group, where they serve, who
 holds the ground there, and how much they trust the state.
 
-Each month the integrated people who reconsider (``revision_rate``) choose between
-staying and returning (binary logit with the choice scale):
+The integrated people who reconsider choose between staying and returning (binary logit
+with the choice scale):
 
     U_stay   = w_I army_pay * reliability + w_T (trust - 0.5) + integration_status_bonus
     U_return = w_I group_income_g + w_tie tie - desertion_cost
-               + rejoin_weight_collapse * fighting_g * (1 + held_by_group_g(post))
+               + rejoin_weight_collapse * fighting_g * (1 + rejoin_weight_held_ground * held)
                + rejoin_weight_far_posting * (post != home)
 
 ``fighting_g`` is 1 while the person's group is fighting the army (a clash, an offensive,
-or the agreement's termination); ``held_by_group_g(post)`` is 1 where the group holds the
-region the person is posted in.
+a coalition partner's fight it joined, or the agreement's termination); ``held`` is 1 where
+a group of the person's coalition holds the towns of the region they serve in (the unit
+sits among their own side's fighters; in Kidal the CMA held the town, DOMAIN 5).
+
+Who reconsiders: a share ``revision_rate`` each month, as for every choice; and, in the
+month after a group's fight begins, every integrated member of that group at once: a war
+between one's group and one's army is news no one waits to weigh. Outside war the same
+logit gives a low background relapse (desertion) rate, set by ``desertion_cost`` against
+the group's pull (docs/ODD.md section 7.13 gives its source). Defections are counted in
+the region where the person served; the person goes home to the group.
 """
 
 from __future__ import annotations
@@ -28,14 +36,39 @@ if TYPE_CHECKING:
     from ddr_sim.core.model import DDRModel
 
 
+def facing_war(model: DDRModel) -> np.ndarray:
+    """Integrated rows whose group's fight began since they last weighed it; clears the news."""
+    news = [g.index for g in model.active_groups() if g.war_news]
+    for g in model.active_groups():
+        g.war_news = False
+    if not news:
+        return np.empty(0, np.intp)
+    pop = model.population
+    n = pop.size
+    integrated = pop.status[:n] == Status.INTEGRATED
+    return np.flatnonzero(integrated & np.isin(pop.group[:n], np.array(news, np.int16)))
+
+
+def held_by_coalition(model: DDRModel, rows: np.ndarray) -> np.ndarray:
+    """Mask: a group of the person's coalition holds the towns where they serve."""
+    pop = model.population
+    coalition = model.coalition_array()
+    holder = model.towns_holder[pop.where[rows].astype(np.intp)]
+    held_by = np.where(holder >= 0, coalition[np.maximum(holder, 0)], -2)
+    return held_by == coalition[pop.group[rows].astype(np.intp)]
+
+
 def reconsider_integration(model: DDRModel, revising: np.ndarray) -> None:
-    """Integrated people among ``revising`` rows stay or return to their group."""
+    """Integrated people among ``revising`` rows (and all facing a new war) stay or return."""
     pop = model.population
     rows = revising[pop.status[revising] == Status.INTEGRATED]
+    at_war = facing_war(model)
+    if len(at_war):
+        rows = np.union1d(rows, at_war)
     if len(rows) == 0:
         return
-    b = model.scenario.behaviour
-    eco = model.scenario.economy
+    b = model.spec.behaviour
+    eco = model.spec.economy
     gov = model.government
     group = pop.group[rows]
     u_stay = (
@@ -44,11 +77,11 @@ def reconsider_integration(model: DDRModel, revising: np.ndarray) -> None:
         + b.integration_status_bonus
     )
     fighting = model.group_array("fighting")[group]
-    held = model.region_controller[pop.where[rows]] == group
+    held = held_by_coalition(model, rows)
     u_return = (
         b.income_weight * group_income_per_member(model)[group]
         + b.tie_weight * pop.tie[rows]
-        + b.rejoin_weight_collapse * fighting * (1.0 + held)
+        + b.rejoin_weight_collapse * fighting * (1.0 + b.rejoin_weight_held_ground * held)
         + b.rejoin_weight_far_posting * (pop.where[rows] != pop.home[rows])
         - b.desertion_cost
     )
@@ -56,5 +89,5 @@ def reconsider_integration(model: DDRModel, revising: np.ndarray) -> None:
     leaving = rows[model.rng_choice.random(len(rows)) < p_return]
     if len(leaving) == 0:
         return
+    model.flows.add("rejoined", leaving)  # counted where they served
     pop.move(leaving, Status.REJOINED, model.month, where=pop.home[leaving])
-    model.flows.add("rejoined", leaving)

@@ -19,10 +19,13 @@ On top of them two hazards run every month:
   members still with it (``statuses.WITH_GROUP``) in the clash region (its stronghold for
   hazard clashes) and puts the group in a fight for ``FIGHT_MONTHS`` (3) months.
 
-The government decides offensives (``Government.step``): a transition regime with a
-military approach strikes groups whose trust is below ``fight_threshold`` once the
-mission no longer stands between them; an offensive is a clash that also hands the
-region to the army, whoever held it.
+The government decides offensives (``Government.decide_offensives``): it moves on the
+towns groups hold, more likely the stronger its military approach, the further the
+mission has gone and the lower the group's trust; an offensive is a clash that also hands
+the region (its ground and its towns) to the army. When the army moves on a group's
+towns, each other group of its coalition joins the fight with probability
+``coalition_solidarity * (1 - T)`` (in 2023 the CMA's groups fought together).
+A new fight reaches the group's integrated members at once (``war_news``, mechanism 12).
 """
 
 from __future__ import annotations
@@ -70,8 +73,10 @@ def groups_concerned(model: DDRModel, event: Event) -> list[ArmedGroup]:
 
 def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity: float) -> None:
     """A clash between the army and ``group``: trust, casualties and a fight."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     group.shift_trust(-b.trust_loss_clash * severity)
+    if not group.fighting:
+        group.war_news = True
     group.fighting_until = max(group.fighting_until, model.month + FIGHT_MONTHS)
     pop = model.population
     n = pop.size
@@ -84,7 +89,7 @@ def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity
 
 def attack(model: DDRModel, region: int, target: str, severity: float, killed: int = 0) -> None:
     """An extremist attack on ``target`` in ``region``."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     pop = model.population
     n = pop.size
     if target == "moc":
@@ -131,7 +136,7 @@ def extremist_hazard(model: DDRModel) -> None:
 
 def clash_hazard(model: DDRModel) -> None:
     """Emergent clashes between the army and low-trust groups."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     rng = model.rng_events
     presence = model.mission.presence
     for group in model.active_groups():
@@ -144,16 +149,41 @@ def clash_hazard(model: DDRModel) -> None:
 
 
 def offensive(model: DDRModel, group: ArmedGroup, region: int, severity: float) -> None:
-    """The army takes ``region`` from ``group`` by force."""
+    """The army moves on ``region``, held by ``group``; its coalition may join the fight.
+
+    The army holds the region (its ground and its towns) once the fight has run its
+    course, ``FIGHT_MONTHS`` later (in 2023 fighting resumed in August and the army took
+    Kidal in November, DOMAIN 3): until then the group still holds the towns.
+    """
     start_fight(model, group, region, severity)
-    model.region_controller[region] = -1
+    model.captures[region] = model.month + FIGHT_MONTHS
+    rally_coalition(model, group, severity)
+
+
+def complete_captures(model: DDRModel) -> None:
+    """Regions whose offensive has run its course pass to the army."""
+    for region, month in list(model.captures.items()):
+        if model.month >= month:
+            model.region_controller[region] = -1
+            model.towns_holder[region] = -1
+            del model.captures[region]
+
+
+def rally_coalition(model: DDRModel, group: ArmedGroup, severity: float) -> None:
+    """Coalition partners not yet fighting join with probability solidarity * (1 - T)."""
+    solidarity = model.spec.behaviour.coalition_solidarity
+    for partner in model.active_groups():
+        if partner is group or partner.coalition != group.coalition or partner.fighting:
+            continue
+        if model.rng_events.random() < solidarity * (1.0 - partner.trust):
+            start_fight(model, partner, partner.stronghold, severity)
 
 
 def apply_event(model: DDRModel, event: Event) -> None:
     """Carry out one scenario event this month (nothing, and no record, when disabled)."""
     if not event.enabled:
         return
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     region = model.region_index[event.region] if event.region else None
     groups = groups_concerned(model, event)
     state = model.programmes
@@ -203,5 +233,6 @@ def apply_event(model: DDRModel, event: Event) -> None:
             state.agreement_in_force = False
             for g in model.active_groups():
                 if g.signatory:
+                    g.war_news = g.war_news or not g.fighting
                     g.fighting_until = max(g.fighting_until, model.calendar_end)
     model.flows.note_event(event)

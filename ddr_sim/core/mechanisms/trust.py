@@ -14,9 +14,13 @@ passed without DDR (a broken calendar), and the last term is the credible-commit
 loss once the mission (the guarantor) has left. Clashes, one-sided sanctions and coups
 remove trust at once (``shocks``). Low trust makes groups hedge:
 
-    held-back share h_g = hedge_max (1 - T_g)
+    held-back share h_g = min(1, hedge_max ((1 - T_g) + w_R rent_g + w_G (1 - presence)))
 
-of their best armed fighters (quality above 1 - h_g) stay out of every programme.
+of their best armed fighters (quality above 1 - h_g) stay out of every programme. rent_g is
+the outside income the group controls per member (gold taxes, trafficking; mechanism 5)
+relative to army pay: the richer the group's own economy, the more its leaders keep back
+(DOMAIN 4.5); the last term counts once the mission (the guarantor) has deployed and
+left.
 A person's trust in the state drifts towards the group's at ``trust_person_adjust`` a month
 and drops when the person's own salary is late.
 """
@@ -39,12 +43,12 @@ def calendar_overdue(model: DDRModel, group: ArmedGroup) -> bool:
     """The agreement promised DDR within ``politics.ddr_calendar_months`` of signing."""
     if group.signed_month is None or model.programmes.ddr_started is not None:
         return False
-    return model.month - group.signed_month > model.scenario.politics.ddr_calendar_months
+    return model.month - group.signed_month > model.spec.politics.ddr_calendar_months
 
 
 def update_group_trust(model: DDRModel, group: ArmedGroup, exposed: bool) -> None:
     """Apply the monthly trust change of the module docstring to ``group``."""
-    b = model.scenario.behaviour
+    b = model.spec.behaviour
     mission = model.mission
     gov = model.government
     d = 0.0
@@ -67,7 +71,12 @@ def shift_group_trust(group: ArmedGroup, delta: float) -> None:
 
 def hedge_share(model: DDRModel, group: ArmedGroup) -> float:
     """Share of the best armed fighters the group keeps out of every process."""
-    return model.scenario.behaviour.hedge_max * (1.0 - group.trust)
+    b = model.spec.behaviour
+    mission = model.mission
+    pull = 1.0 - group.trust + b.hedge_rent_weight * float(model.rent_ratio[group.index])
+    if mission.ever_present:
+        pull += b.hedge_guarantee_weight * (1.0 - mission.presence)
+    return min(1.0, b.hedge_max * pull)
 
 
 def held_back(model: DDRModel, rows: np.ndarray | slice) -> np.ndarray:
@@ -82,7 +91,7 @@ def update_person_trust(model: DDRModel) -> None:
     """Personal trust drifts to the group's; late pay hits those on a state salary."""
     pop = model.population
     n = pop.size
-    k = np.float32(model.scenario.behaviour.trust_person_adjust)
+    k = np.float32(model.spec.behaviour.trust_person_adjust)
     trust = pop.trust[:n]
     pull = lookup(model.group_array("trust").astype(np.float32), pop.group[:n])
     pull -= trust
@@ -93,5 +102,5 @@ def update_person_trust(model: DDRModel) -> None:
         salaried = np.flatnonzero(
             (status == Status.MOC) | (status == Status.TRAINING) | (status == Status.INTEGRATED)
         )
-        trust[salaried] -= np.float32(model.scenario.behaviour.trust_loss_late_pay)
+        trust[salaried] -= np.float32(model.spec.behaviour.trust_loss_late_pay)
         np.maximum(trust, 0.0, out=trust)
