@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import math
+import re
+import subprocess
 import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from killing import DDR_SIM, kill_after
 
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.targets import TargetsError, evaluate, load_targets, targets_file_for
+from ddr_sim.runs.store import RunStore
 from ddr_sim.studies.calibration import CalibrationError, calibrate
 from ddr_sim.studies.validation_report import report
 
@@ -83,12 +87,16 @@ def test_counterfactuals_find_the_targets_of_the_scenario_they_extend():
 def test_a_wrong_band_is_reported_with_file_line_and_field(tmp_path):
     text = SMALL.replace("band: [100, 5000]", "band: [5000, 100]")
     (p,) = problems(write(tmp_path, text))
-    assert p.line == 7 and p.path == "targets.0.band" and "low must not exceed high" in p.message
+    assert (
+        p.line == 7
+        and p.path == "targets.integrated.band"
+        and "low must not exceed high" in p.message
+    )
 
 
 def test_mixed_band_kinds_and_bad_months_are_refused(tmp_path):
     (p,) = problems(write(tmp_path, SMALL.replace('["2015-06", "2021-12"]', '["2015-06", 5]')))
-    assert p.path == "targets.1.band" and "both" in p.message
+    assert p.path == "targets.first_registration.band" and "both" in p.message
     (p,) = problems(write(tmp_path, SMALL.replace('"2021-12"]', '"2021-13"]')))
     assert "YYYY-MM" in p.message
 
@@ -96,9 +104,11 @@ def test_mixed_band_kinds_and_bad_months_are_refused(tmp_path):
 def test_unknown_keys_name_the_allowed_ones(tmp_path):
     text = SMALL.replace("    reason: wide, for the test\n", "    reasn: x\n", 1)
     found = problems(write(tmp_path, text))
-    unknown = [q for q in found if q.path == "targets.0.reasn"]
+    unknown = [q for q in found if q.path == "targets.integrated.reasn"]
     assert unknown and unknown[0].line == 8 and "reason" in unknown[0].message, found
-    assert any(q.path == "targets.0.reason" and "required" in q.message.lower() for q in found)
+    assert any(
+        q.path == "targets.integrated.reason" and "required" in q.message.lower() for q in found
+    )
     text = SMALL.replace("calibration: {seeds: 2", "calibration: {seedz: 2")
     found = problems(write(tmp_path, text))
     assert any("seeds" in q.message and q.line == 19 for q in found), found
@@ -118,7 +128,7 @@ def test_free_parameters_are_checked_against_the_scenario(tmp_path):
 def test_a_month_band_outside_the_calendar_is_refused(tmp_path):
     text = SMALL.replace('"2021-12"]', '"2040-12"]')
     (p,) = problems(write(tmp_path, text), teaching_doc())
-    assert p.path == "targets.1.band.1" and "outside the calendar" in p.message
+    assert p.path == "targets.first_registration.band.1" and "outside the calendar" in p.message
 
 
 def test_a_missing_file_and_an_empty_file(tmp_path):
@@ -207,7 +217,7 @@ def test_calibrate_command_reports_bad_targets_without_a_traceback(tmp_path, cap
     bad = write(tmp_path, SMALL.replace("band: [100, 5000]", "band: [100]"))
     code = main(["calibrate", str(TEACHING), "--targets", str(bad), "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert code == 2 and f"{bad}:7: targets.0.band" in err and "Traceback" not in err
+    assert code == 2 and f"{bad}:7: targets.integrated.band" in err and "Traceback" not in err
 
 
 def test_a_new_study_can_start_from_an_earlier_best_point(tmp_path):
@@ -286,3 +296,28 @@ def test_mali_lands_near_every_pattern_with_cheap_tolerance(mali_report):
 def test_known_misses_of_the_calibration(mali_report, name):
     rep, _ = mali_report
     assert not _cheap_misses(rep, {name})
+
+
+def test_a_study_killed_mid_way_resumes_without_repeating_runs_or_points(tmp_path):
+    path = write(tmp_path, SMALL.replace("seeds: 2,", "seeds: 3,"))
+    command = ["calibrate", str(TEACHING), "--targets", str(path), "--budget", "4", "--jobs", "1"]
+    out = tmp_path / "killed"
+    # killed inside the third trial: two trials done, one or two of its seeds run
+    before = kill_after([*command, "--out", str(out)], out / "runs", 7)
+    command = [str(DDR_SIM), *command]
+    resumed = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    computed = int(re.search(r"(\d+) runs computed by this call", resumed.stderr).group(1))
+    index = pd.concat([frame for _, frame in RunStore(out / "runs").ledger.read("index")])
+    assert index["key"].is_unique, "a finished run was run again"
+    assert computed == len(index) - len(before) and 0 < computed < len(index)
+    trials = pd.read_csv(out / "trials.csv")
+    names = ["tie_weight", "initial_trust"]
+    assert not trials.duplicated(names).any(), "a parameter point was tried twice"
+
+    reference = tmp_path / "reference"
+    done = subprocess.run([*command, "--out", str(reference)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    pd.testing.assert_frame_equal(trials, pd.read_csv(reference / "trials.csv"))

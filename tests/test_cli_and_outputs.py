@@ -180,7 +180,7 @@ def test_validate_reports_file_and_line_and_exits_2(
     assert main(["validate", str(path)]) == 2
     captured = capsys.readouterr()
     assert f"{path}:8:" in captured.err  # the line of "armed: -5"
-    assert "groups.0.armed" in captured.err
+    assert "groups.Hills.armed" in captured.err  # list items named by name
     assert "Traceback" not in captured.err + captured.out
 
 
@@ -212,7 +212,7 @@ def test_a_failing_seed_keeps_the_others_and_exits_1(
                 raise RuntimeError("boom in seed 1")
             return super().run()
 
-    monkeypatch.setattr("ddr_sim.runs.runner.DDRModel", FailsOnSeedOne)
+    monkeypatch.setattr("ddr_sim.core.model.DDRModel", FailsOnSeedOne)
     out = tmp_path / "out"
     with pytest.warns(UserWarning, match="seed 1 failed"):
         code = main(["run", str(SCENARIO), "--seeds", "3", "--no-plots", "--out", str(out)])

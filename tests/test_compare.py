@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from killing import DDR_SIM, kill_after
 
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
 from ddr_sim.runs.indicators import summarize
+from ddr_sim.runs.store import RunStore
 from ddr_sim.studies import compare as cmp
+from ddr_sim.studies.compare_prepare import combine
+from ddr_sim.studies.compare_stats import _stat
 
 ROOT = Path(__file__).resolve().parents[1]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
@@ -44,6 +50,14 @@ policies:
   - name: best_two
     stands_for: The two best together.
     combine_best: 2
+"""
+
+
+#: One policy, integration near home.
+TERRITORIAL = f"""\
+baseline: {TEACHING}
+policies:
+  - {{name: territorial, stands_for: x, set: {{programmes.integration.destination: territorial}}}}
 """
 
 
@@ -89,7 +103,7 @@ def test_levers_with_a_known_direction_change_the_outcome(comparison):
     assert len(integrated) == len(SEEDS)
     assert (integrated["policy_value"] <= 300).all()
     assert (integrated["difference"] < 0).all()
-    stat = cmp._stat(comparison, "small_quota", "2020-12", "integrated")
+    stat = _stat(comparison, "small_quota", "2020-12", "integrated")
     assert stat["p95"] < 0 and not stat["contains_zero"]
     faster = _diff(comparison, "faster_progress")
     exits = faster[faster["measure"] == cmp.RANKING]
@@ -119,27 +133,39 @@ policies:
 """
     prepared = cmp.prepare(_write(tmp_path, text))
     ranking = pd.DataFrame({"policy": ["a", "b", "c"], "median": [5.0, 4.0, 3.0]})
-    info = cmp._combine(prepared, prepared.policies.spec.policies[3], ranking)
+    info = combine(prepared, prepared.policies.spec.policies[3], ranking)
     assert info["policies"] == ["a", "c"]
     assert info["skipped"] and info["skipped"][0].startswith("b ")
     assert prepared.scenarios["best"].politics.progress_rate == 0.03
     # fewer than two improving policies: not run
     worse = pd.DataFrame({"policy": ["a", "b", "c"], "median": [5.0, 0.0, -1.0]})
-    info = cmp._combine(prepared, prepared.policies.spec.policies[3], worse)
+    info = combine(prepared, prepared.policies.spec.policies[3], worse)
     assert info["policies"] == [] and "not run" in info["note"]
 
 
 def test_any_executor_gives_the_same_runs(tmp_path):
-    text = f"""\
-baseline: {TEACHING}
-policies:
-  - {{name: territorial, stands_for: x, set: {{programmes.integration.destination: territorial}}}}
-"""
-    path = _write(tmp_path, text)
+    path = _write(tmp_path, TERRITORIAL)
     here = cmp.compare(path, [0, 1])
     with ThreadPoolExecutor(max_workers=2) as pool:
         pooled = cmp.compare(path, [0, 1], executor=pool, jobs=2)
     pd.testing.assert_frame_equal(here.differences, pooled.differences)
+
+
+def test_a_dask_cluster_gives_the_same_comparison(tmp_path):
+    from distributed import LocalCluster
+
+    from ddr_sim.runs.executors import dask_executor
+
+    path = _write(tmp_path, TERRITORIAL)
+    here = cmp.compare(path, [0, 1])
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=None) as cluster,
+        dask_executor(cluster.scheduler_address) as (executor, slots),
+    ):
+        remote = cmp.compare(path, [0, 1], executor=executor, slots=slots, store=tmp_path / "r")
+    assert remote.ran == 4
+    pd.testing.assert_frame_equal(here.summaries, remote.summaries)
+    pd.testing.assert_frame_equal(here.headline, remote.headline)
 
 
 def test_report_tables_and_plots_are_written(comparison, tmp_path):
@@ -313,3 +339,89 @@ def test_programme_cost_is_the_sum_of_the_usd_counters():
     assert row["cost_total_usd"] == pytest.approx(sum(row[k] for k in parts))
     assert 0 < row["cost_total_usd_by_2020_12"] <= row["cost_total_usd"]
     assert row["stall_months_by_2020_12"] <= row["stall_months"]
+
+
+# --------------------------------------------------------------------------------------------
+# Scenario files as variants; resuming after a kill
+
+
+def _variant(tmp_path: Path, name: str, body: str) -> Path:
+    text = f"extends: {TEACHING}\nname: {name}\n{body}"
+    return _write(tmp_path, text, f"{name}.yaml")
+
+
+def test_scenario_files_compare_like_a_policy_file(tmp_path, capsys):
+    fast = _variant(tmp_path, "fast", "politics:\n  progress_rate: 0.03\n")
+    small = _variant(tmp_path, "small", "programmes:\n  integration:\n    quota: 300\n")
+    policies = f"""\
+baseline: {TEACHING}
+policies:
+  - {{name: fast, stands_for: x, set: {{politics.progress_rate: 0.03}}}}
+  - {{name: small, stands_for: x, set: {{programmes.integration.quota: 300}}}}
+"""
+    by_policy = cmp.compare(_write(tmp_path, policies), [0, 1])
+    by_files = cmp.compare([TEACHING, fast, small], [0, 1])
+    assert by_files.prepared.sources == {"fast": str(fast), "small": str(small)}
+    for name in ("fast", "small"):
+        a = _diff(by_policy, name).reset_index(drop=True)
+        b = _diff(by_files, name).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b, obj=name)  # same scenarios, same seeds
+    out = tmp_path / "out"
+    args = ["compare", str(TEACHING), str(fast), str(small), "--seeds", "2", "--jobs", "1"]
+    assert main([*args, "--out", str(out)]) == 0
+    report = (out / "report.md").read_text(encoding="utf-8")
+    assert "scenario files" in report and "fast.yaml" in report and "## Over time" in report
+    assert (out / "over_time_fast.png").stat().st_size > 0
+    headline = pd.read_parquet(out / "headline.parquet")
+    assert list(headline["policy"].unique()) == ["baseline", "fast", "small"]
+    assert {"integrated", "in_moc", "rejoined", "mean_trust"} <= set(headline.columns)
+    assert "fast.yaml" in (out / "policies.resolved.yaml").read_text(encoding="utf-8")
+    capsys.readouterr()
+
+
+def test_a_file_of_the_wrong_kind_is_named_for_what_it_is(tmp_path, capsys):
+    policy = _write(tmp_path, POLICIES)
+    cases = {
+        (str(TEACHING),): "this is a scenario file, and one alone gives nothing to compare",
+        (str(TEACHING), str(policy)): "this is a policy file, where a scenario file was expected",
+    }
+    for inputs, message in cases.items():
+        code = main(["compare", *inputs, "--seeds", "1", "--out", str(tmp_path / "o")])
+        err = capsys.readouterr().err
+        assert code == 2 and message in err and "Traceback" not in err, inputs
+        assert "unknown key 'name'" not in err
+    with pytest.raises(ScenarioError, match="scenario file, where a policy file"):
+        cmp.prepare(TEACHING)
+
+
+def test_a_comparison_killed_mid_way_resumes_without_redoing_finished_runs(tmp_path):
+    path = _write(tmp_path, POLICIES)
+    out = tmp_path / "killed"
+    command = ["compare", str(path), "--seeds", "4", "--jobs", "2", "--no-plots"]
+    before = kill_after([*command, "--out", str(out)], out / "runs", 5)
+    command = [str(DDR_SIM), *command]
+    resumed = subprocess.run(
+        [*command, "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+    computed, found = map(
+        int, re.search(r"(\d+) runs computed, (\d+) found", resumed.stdout).groups()
+    )
+    store = RunStore(out / "runs")
+    index = pd.concat([frame for _, frame in store.ledger.read("index")])
+    assert index["key"].is_unique, "a finished run was run again"
+    assert found == len(before) and computed == len(index) - len(before)
+    assert 0 < computed < len(index)
+
+    reference = tmp_path / "reference"
+    assert subprocess.run([*command, "--out", str(reference)], capture_output=True).returncode == 0
+    for name in ("summaries.parquet",):
+        pd.testing.assert_frame_equal(
+            pd.read_parquet(out / name), pd.read_parquet(reference / name)
+        )
+    pd.testing.assert_frame_equal(
+        pd.read_csv(out / "differences.csv"), pd.read_csv(reference / "differences.csv")
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(out / "headline.parquet"), pd.read_parquet(reference / "headline.parquet")
+    )

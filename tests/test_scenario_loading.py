@@ -112,10 +112,14 @@ def test_unknown_key_refused_with_file_line_and_path(tmp_path: Path) -> None:
     err = load_error(path)
     line = line_of(text, "armedd")
     rendered = str(err)
-    assert f"{path}:{line}: groups.1.armedd: unknown key 'armedd'; expected one of: " in rendered
+    assert (
+        f"{path}:{line}: groups.GATIA.armedd: unknown key 'armedd'; expected one of: " in rendered
+    )
     assert "armed, unarmed, regions" in rendered
     assert "did you mean 'armed'?" in rendered
-    assert err.problems == [Problem(str(path), line, "groups.1.armedd", err.problems[0].message)]
+    assert err.problems == [
+        Problem(str(path), line, "groups.GATIA.armedd", err.problems[0].message)
+    ]
 
 
 def test_unknown_top_level_section_lists_sections(tmp_path: Path) -> None:
@@ -131,7 +135,7 @@ def test_wrong_type_says_expected_and_given(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", text)
     rendered = str(load_error(path))
     assert (
-        f"{path}:{line_of(text, 'armed: lots')}: groups.0.armed: "
+        f"{path}:{line_of(text, 'armed: lots')}: groups.MNLA.armed: "
         "Input should be a valid integer" in rendered
     )
     assert "(got 'lots')" in rendered
@@ -141,7 +145,7 @@ def test_out_of_range_value(tmp_path: Path) -> None:
     text = BASE.replace("armed: 1500", "armed: -5")
     path = write(tmp_path, "s.yaml", text)
     assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'armed: -5')}: groups.1.armed: "
+        f"{path}:{line_of(text, 'armed: -5')}: groups.GATIA.armed: "
         "Input should be greater than or equal to 0 (got -5)"
     )
 
@@ -160,7 +164,7 @@ def test_missing_required_field(tmp_path: Path) -> None:
     path = write(tmp_path, "s.yaml", text)
     # Reported at the group the field is missing from.
     assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'name: GATIA')}: groups.1.coalition: required field is missing"
+        f"{path}:{line_of(text, 'name: GATIA')}: groups.GATIA.coalition: required field is missing"
     )
 
 
@@ -168,7 +172,7 @@ def test_region_shares_must_sum_to_one(tmp_path: Path) -> None:
     text = BASE.replace("{Kidal: 0.8, Gao: 0.2}", "{Kidal: 0.8, Gao: 0.3}")
     path = write(tmp_path, "s.yaml", text)
     assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'Kidal: 0.8')}: groups.0.regions: "
+        f"{path}:{line_of(text, 'Kidal: 0.8')}: groups.MNLA.regions: "
         "shares must sum to 1, they sum to 1.1000"
     )
 
@@ -314,11 +318,11 @@ def test_extends_error_reports_the_file_where_the_key_was_written(tmp_path: Path
     child = write(tmp_path, "child.yaml", child_text)
     rendered = str(load_error(child)).splitlines()
     assert (
-        f"{child}:{line_of(child_text, 'cohesion')}: groups.0.cohesion: "
+        f"{child}:{line_of(child_text, 'cohesion')}: groups.MNLA.cohesion: "
         "Input should be less than or equal to 1 (got 1.5)"
     ) in rendered
     assert (
-        f"{parent}:{line_of(parent_text, 'armed: -5')}: groups.1.armed: "
+        f"{parent}:{line_of(parent_text, 'armed: -5')}: groups.GATIA.armed: "
         "Input should be greater than or equal to 0 (got -5)"
     ) in rendered
     # Once fields are fixed, the added event is reported in the child file.
@@ -344,7 +348,9 @@ def test_extends_itself_is_a_cycle(tmp_path: Path) -> None:
 def test_extends_missing_parent(tmp_path: Path) -> None:
     child = write(tmp_path, "child.yaml", "name: c\nextends: nowhere.yaml\n")
     assert str(load_error(child)) == (
-        f"{child}:2: extends: extended file {tmp_path / 'nowhere.yaml'} not found"
+        f"{child}:2: extends: extended file {tmp_path / 'nowhere.yaml'} not found (looked for "
+        f"{(tmp_path / 'nowhere.yaml').resolve()}; paths are relative to the folder of the file "
+        "that says extends:)"
     )
 
 
@@ -384,11 +390,11 @@ def test_set_later_override_wins(base: Path) -> None:
 
 def test_set_invalid_value_is_reported_against_set(base: Path) -> None:
     assert str(load_error(base, ["groups.MNLA.armed=-5"])) == (
-        "--set: groups.0.armed: Input should be greater than or equal to 0 (got -5)"
+        "--set: groups.MNLA.armed: Input should be greater than or equal to 0 (got -5)"
     )
     err = load_error(base, ["groups.MNLA.armedd=5"])
     assert err.problems[0].file == "--set" and err.problems[0].line is None
-    assert str(err).startswith("--set: groups.0.armedd: unknown key 'armedd'")
+    assert str(err).startswith("--set: groups.MNLA.armedd: unknown key 'armedd'")
 
 
 def test_set_without_equals(base: Path) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -11,6 +12,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 from ddr_sim.cli.main import main
@@ -190,7 +192,7 @@ def test_a_folder_of_another_experiment_is_refused(tmp_path, sampled):
 
 
 def test_a_folder_made_by_other_model_code_is_refused(tmp_path, sampled, monkeypatch):
-    import ddr_sim.sweeps.coordinator as runner
+    import ddr_sim.sweeps.folder as runner
 
     experiment = load_experiment(write(tmp_path, SAMPLED, "sampled"))
     monkeypatch.setattr(runner, "model_code_hash", lambda: "0" * 64)
@@ -246,4 +248,54 @@ def test_sigkill_mid_sweep_then_resume_loses_nothing(tmp_path):
     reference = tmp_path / "reference"
     with local_executor(2) as executor:
         run_sweep(load_experiment(path), reference, executor, 2, progress=False)
+    assert_same_tables(out, reference)
+
+
+def _damage(out: Path, table: str, chunk: int) -> None:
+    path = out / table / f"chunk-{chunk:06d}.parquet"
+    if table == "series":  # an empty but valid file
+        pq.write_table(pq.read_table(path).slice(0, 0), path)
+    else:
+        path.write_bytes(path.read_bytes()[:-100])
+
+
+@pytest.fixture(scope="module")
+def long_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    from ddr_sim.runs.executors import InProcessExecutor
+
+    folder = tmp_path_factory.mktemp("long")
+    path = write(folder, LONG, "long")
+    options = dict(progress=False, batch_size=2, chunk_size=10, echo=lambda line: None)
+    run_sweep(load_experiment(path), folder / "sweep", InProcessExecutor(), 1, **options)
+    return path, folder / "sweep"
+
+
+@pytest.mark.parametrize("table", ["index", "outcomes", "series"])
+def test_a_damaged_chunk_is_set_aside_and_exactly_its_runs_run_again(
+    tmp_path, table, long_reference
+):
+    import shutil
+
+    from ddr_sim.runs.executors import InProcessExecutor
+    from ddr_sim.runs.store import LEDGER
+
+    path, reference = long_reference
+    out = tmp_path / "sweep"
+    shutil.copytree(reference, out)
+    ledger = [json.loads(line) for line in (out / LEDGER).read_text().splitlines()]
+    lines: list[str] = []
+    options = dict(progress=False, batch_size=2, chunk_size=10, echo=lines.append)
+
+    _damage(out, table, ledger[1]["chunk"])  # found on resuming
+    report = run_sweep(load_experiment(path), out, InProcessExecutor(), 1, **options)
+    assert report.ran == len(ledger[1]["runs"]) and report.complete
+    assert any(f"chunk {ledger[1]['chunk']} set aside" in line for line in lines), lines
+
+    _damage(out, table, ledger[2]["chunk"])  # found by a reader (analyze)
+    with pytest.warns(UserWarning, match=f"chunk {ledger[2]['chunk']} set aside"):
+        assert len(SweepStore(out).read("outcomes")) == 48 - len(ledger[2]["runs"])
+    report = run_sweep(load_experiment(path), out, InProcessExecutor(), 1, **options)
+    assert report.ran == len(ledger[2]["runs"]) and report.complete
+    index = SweepStore(out).read("index")
+    assert len(index) == 48 and index["run_id"].is_unique
     assert_same_tables(out, reference)

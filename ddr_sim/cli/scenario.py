@@ -174,7 +174,7 @@ def _cmd_schema(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from ddr_sim.runs.runner import TRACEBACK_FILE, run
+    from ddr_sim.runs.runner import RUNS_FOLDER, TRACEBACK_FILE, run
     from ddr_sim.studies.run_figures import draw_run_figures, remove_run_figures
 
     scenario = load_scenario(args.scenario, args.overrides)  # ScenarioError -> exit 2
@@ -189,7 +189,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     writable_dir(out, need=int(args.seeds * seed_bytes(scenario) * DISK_PER_MEMORY))
     try:
         result = run(
-            scenario, seeds=args.seeds, progress=True, checkpoints=args.checkpoints, jobs=jobs
+            scenario,
+            seeds=args.seeds,
+            progress=True,
+            checkpoints=args.checkpoints,
+            jobs=jobs,
+            store=out / RUNS_FOLDER,
         )
         result.source = os.fspath(args.scenario)
         result.overrides = list(args.overrides)

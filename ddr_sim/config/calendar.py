@@ -5,7 +5,14 @@ from __future__ import annotations
 import functools
 import re
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+#: The one pattern of a month in every config file (scenario, experiment, targets).
+MONTH_PATTERN = r"^(\d{4})-(0[1-9]|1[0-2])$"
+_MONTH = re.compile(MONTH_PATTERN)
+
+
+def is_month(text: object) -> bool:
+    """Whether ``text`` is a ``YYYY-MM`` month string."""
+    return isinstance(text, str) and _MONTH.match(text) is not None
 
 
 def parse_month(text: str) -> tuple[int, int]:
@@ -17,11 +24,8 @@ def parse_month(text: str) -> tuple[int, int]:
 def _parse_month(text: str) -> tuple[int, int]:
     match = _MONTH.match(text)
     if not match:
-        raise ValueError(f"expected a month as YYYY-MM, got {text!r}")
-    year, month = int(match.group(1)), int(match.group(2))
-    if not 1 <= month <= 12:
-        raise ValueError(f"month must be 01..12, got {text!r}")
-    return year, month
+        raise ValueError(f"expected a month as YYYY-MM with MM in 01..12, got {text!r}")
+    return int(match.group(1)), int(match.group(2))
 
 
 def month_index(date: str, start: str) -> int:

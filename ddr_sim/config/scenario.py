@@ -9,30 +9,46 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ddr_sim.config.calendar import month_index, parse_month
+from ddr_sim.config.fields import (
+    MAX_GROUPS,
+    MAX_REGIONS,
+    AttackRate,
+    BudgetUSD,
+    Count,
+    Duration,
+    ExchangeRate,
+    Horizon,
+    LumpSum,
+    Money,
+    Month,
+    Months,
+    MonthsOrZero,
+    People,
+    Positive,
+    Rate,
+    Score,
+    Share,
+    Sites,
+    SiteUSD,
+    Strict,
+    UnitUSD,
+    Weight,
+)
+from ddr_sim.config.scenario_checks import consistency_problems
 
-Share = Annotated[float, Field(ge=0.0, le=1.0)]
-Positive = Annotated[float, Field(ge=0.0)]
-Count = Annotated[int, Field(ge=0)]
-Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", examples=["2015-06"])]
-
-
-class Strict(BaseModel):
-    """Base for every scenario section: unknown keys are refused."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+__all__ = ["Count", "Month", "Positive", "Scenario", "ScenarioConsistencyError", "Share", "Strict"]
 
 
 class Calendar(Strict):
     start: Month = Field(description="First simulated month (YYYY-MM).")
-    months: int = Field(ge=1, le=600, description="Number of monthly steps.")
+    months: Months = Field(description="Number of monthly steps.")
 
 
 class Region(Strict):
     name: str
-    youth_pool: Count = Field(
+    youth_pool: People = Field(
         0, description="Young people at risk who could join a group here (recruitment pool)."
     )
     gold_sites: Share = Field(
@@ -42,7 +58,7 @@ class Region(Strict):
         "government",
         description="Who holds the ground and taxes the gold sites: a group name or 'government'.",
     )
-    attack_rate: Positive = Field(
+    attack_rate: AttackRate = Field(
         0.0, description="Extremist attacks per month in this region (exogenous hazard)."
     )
     towns: str = Field(
@@ -59,9 +75,11 @@ class Group(Strict):
     signs: Month | None = Field(
         None, description="Month the group signs the agreement (signatories only)."
     )
-    armed: Count = Field(description="Armed fighters at the start.")
-    unarmed: Count = Field(0, description="Unarmed affiliates at the start.")
-    regions: dict[str, Share] = Field(description="Share of members by region (sums to 1).")
+    armed: People = Field(description="Armed fighters at the start.")
+    unarmed: People = Field(0, description="Unarmed affiliates at the start.")
+    regions: dict[str, Share] = Field(
+        description="Share of members by region (sums to 1).", max_length=MAX_REGIONS
+    )
     political_demand: Share = Field(
         0.5, description="Political progress the group requires before consenting to DDR steps."
     )
@@ -73,25 +91,25 @@ class Group(Strict):
 
 
 class Economy(Strict):
-    army_pay: Positive = Field(75.0, description="Army salary, kFCFA/month.")
-    moc_pay: Positive = Field(75.0, description="MOC salary, kFCFA/month.")
-    group_pay: Positive = Field(40.0, description="What a group pays or provides a fighter.")
-    civil_service_pay: Positive = Field(60.0, description="Civil-service pay, kFCFA/month.")
-    committee_allowance: Positive = Field(
+    army_pay: Money = Field(75.0, description="Army salary, kFCFA/month.")
+    moc_pay: Money = Field(75.0, description="MOC salary, kFCFA/month.")
+    group_pay: Money = Field(40.0, description="What a group pays or provides a fighter.")
+    civil_service_pay: Money = Field(60.0, description="Civil-service pay, kFCFA/month.")
+    committee_allowance: Money = Field(
         150.0, description="Allowance for group members on follow-up bodies, kFCFA/month."
     )
-    gold_income: Positive = Field(
+    gold_income: Money = Field(
         130.0, description="Gross artisanal gold income per miner after the rush, kFCFA/month."
     )
-    gold_income_before_rush: Positive = Field(
+    gold_income_before_rush: Money = Field(
         15.0, description="Gross mining income before the gold rush."
     )
     gold_rush_start: Month | None = Field(None, description="Month the gold rush begins.")
     gold_tax: Share = Field(0.3, description="Share of miners' income taken by the site holder.")
-    trafficking_income: Positive = Field(
+    trafficking_income: Money = Field(
         10.0, description="Per-member monthly income groups draw from extortion/trafficking."
     )
-    usd_per_kfcfa: Positive = Field(
+    usd_per_kfcfa: ExchangeRate = Field(
         1.6667,
         description="US dollars per thousand FCFA, to count FCFA amounts in programme costs "
         "(1 USD is about 600 FCFA).",
@@ -101,20 +119,20 @@ class Economy(Strict):
 class PreCantonment(Strict):
     opens: Month | None = Field(None, description="Month informal assembly areas open.")
     regions: list[str] = Field(default_factory=list)
-    capacity: Count = Field(0, description="Places with support (food, water).")
-    support_value: Positive = Field(15.0, description="Value of the support, kFCFA/month.")
+    capacity: People = Field(0, description="Places with support (food, water).")
+    support_value: Money = Field(15.0, description="Value of the support, kFCFA/month.")
 
 
 class Cantonment(Strict):
-    sites_proposed: Count = 0
-    sites_approved: Count = 0
-    capacity_per_site: Count = 600
-    build_months: int = Field(12, ge=1, description="Months to build one site.")
-    cost_per_site_usd: Positive = 1_000_000.0
+    sites_proposed: Sites = 0
+    sites_approved: Sites = 0
+    capacity_per_site: People = 600
+    build_months: Months = Field(12, description="Months to build one site.")
+    cost_per_site_usd: SiteUSD = 1_000_000.0
     regions: list[str] = Field(default_factory=list)
     approval: Month | None = Field(None, description="Month site construction may begin.")
-    max_stay_months: Positive = Field(1.5, description="Cap on a stay (45 days = 1.5 months).")
-    support_value: Positive = Field(25.0, description="Value of food and allowance on site.")
+    max_stay_months: Duration = Field(1.5, description="Cap on a stay (45 days = 1.5 months).")
+    support_value: Money = Field(25.0, description="Value of food and allowance on site.")
 
     @model_validator(mode="after")
     def _approved_le_proposed(self) -> Cantonment:
@@ -129,8 +147,8 @@ class Cantonment(Strict):
 class MOC(Strict):
     opens: Month | None = Field(None, description="Month MOC lists are handed over.")
     sites: list[str] = Field(default_factory=list, description="Regions with a MOC unit.")
-    places_per_group: Count = Field(200, description="Places per coalition per site.")
-    unit_cost_usd_per_month: Positive = Field(
+    places_per_group: People = Field(200, description="Places per coalition per site.")
+    unit_cost_usd_per_month: UnitUSD = Field(
         100.0,
         description="Support per MOC member and month (camps, vehicles, food), USD, on top of "
         "the MOC salary.",
@@ -142,9 +160,9 @@ class AcceleratedDDR(Strict):
     pressure_threshold: Share = Field(
         0.5, description="International pressure needed to launch it."
     )
-    monthly_capacity: Count = Field(1500, description="People registered per month at most.")
-    training_months: int = Field(4, ge=1)
-    unit_cost_usd: Positive = Field(
+    monthly_capacity: People = Field(1500, description="People registered per month at most.")
+    training_months: Months = 4
+    unit_cost_usd: UnitUSD = Field(
         1000.0,
         description="Cost per person registered (screening, biometrics, transport), USD; "
         "accelerated DDR and general integration alike.",
@@ -162,7 +180,7 @@ class Unit(Strict):
 
 
 class Integration(Strict):
-    quota: Count | None = Field(
+    quota: People | None = Field(
         None, description="Places for integration across all groups (None: no cap)."
     )
     quota_mode: Literal["upfront", "negotiated"] = "negotiated"
@@ -170,10 +188,11 @@ class Integration(Strict):
     general_opens: Month | None = Field(
         None, description="Earliest month integration opens beyond MOC members."
     )
-    monthly_capacity: Count = 1000
-    unit_cost_usd: Positive = 2000.0
+    monthly_capacity: People = 1000
+    unit_cost_usd: UnitUSD = 2000.0
     units: list[Unit] = Field(
         default_factory=list,
+        max_length=100,
         description="Army units that receive the integrated (national army); none: posted to "
         "any region.",
     )
@@ -181,26 +200,26 @@ class Integration(Strict):
 
 class Reinsertion(Strict):
     opens: Month | None = None
-    package_value: Positive = Field(119.7, description="Kit value per person, kFCFA (one-off).")
+    package_value: LumpSum = Field(119.7, description="Kit value per person, kFCFA (one-off).")
     credibility: Share = Field(0.3, description="Belief the package will be delivered.")
     promoted: bool = False
-    monthly_capacity: Count = 1500
-    unit_cost_usd: Positive = 200.0
+    monthly_capacity: People = 1500
+    unit_cost_usd: UnitUSD = 200.0
 
 
 class CVR(Strict):
     starts: Month | None = None
-    budget_usd_per_year: Positive = 3_000_000.0
-    project_cap_usd: Positive = 100_000.0
+    budget_usd_per_year: BudgetUSD = 3_000_000.0
+    project_cap_usd: SiteUSD = 100_000.0
     targeting: Literal["groups_present", "uniform"] = "groups_present"
 
 
 class MilitiaProgramme(Strict):
     opens: Month | None = Field(None, description="Month the parallel programme opens.")
     offer: Literal["reinsertion", "integration"] = "reinsertion"
-    monthly_allowance: Positive = Field(30.0, description="Promised allowance, kFCFA/month.")
+    monthly_allowance: Money = Field(30.0, description="Promised allowance, kFCFA/month.")
     credibility: Share = 0.2
-    monthly_capacity: Count = 500
+    monthly_capacity: People = 500
     included_in_agreement: bool = Field(
         False, description="Militias covered by the main process from the start."
     )
@@ -215,17 +234,16 @@ class Programmes(Strict):
     reinsertion: Reinsertion = Field(default_factory=Reinsertion)
     cvr: CVR = Field(default_factory=CVR)
     militia_programme: MilitiaProgramme = Field(default_factory=MilitiaProgramme)
-    committee_seats: Count = Field(30, description="Group members paid on follow-up bodies.")
-    interim_expiry_months: int | None = Field(
+    committee_seats: People = Field(30, description="Group members paid on follow-up bodies.")
+    interim_expiry_months: Months | None = Field(
         None,
-        ge=1,
         description="Pre-cantonment and MOC close this many months after they begin (None: never).",
     )
 
 
 class Politics(Strict):
     initial_progress: Share = 0.05
-    progress_rate: Positive = Field(0.01, description="Monthly progress at full political will.")
+    progress_rate: Rate = Field(0.01, description="Monthly progress at full political will.")
     regime: Literal["elected", "transition"] = "elected"
     political_will: Share = 0.5
     pay_reliability: Share = Field(0.7, description="Probability salaries are paid on time.")
@@ -236,30 +254,30 @@ class Politics(Strict):
         0.3, description="Government readiness to settle ranks and command (1 = settles at once)."
     )
     military_approach: Share = Field(0.2, description="Preference for offensives over negotiation.")
-    ddr_calendar_months: int = Field(
-        6, ge=0, description="Months after signing by which the agreement promised DDR."
+    ddr_calendar_months: MonthsOrZero = Field(
+        6, description="Months after signing by which the agreement promised DDR."
     )
 
 
 class Mission(Strict):
     deploys: Month | None = None
     mandate_end: Month | None = None
-    exit_months: int = Field(6, ge=0, description="Months from mandate end to full exit.")
+    exit_months: MonthsOrZero = Field(6, description="Months from mandate end to full exit.")
     mediation_effort: Share = 0.5
     moc_support: bool = True
-    site_budget_usd: Positive = Field(10_000_000.0, description="Budget for building sites.")
+    site_budget_usd: BudgetUSD = Field(10_000_000.0, description="Budget for building sites.")
 
 
 class ConsentEase(Strict):
     """How much easier (positive) or harder each programme is to consent to than final DDR."""
 
-    pre_cantonment: float = 3.0
-    moc: float = 3.0
-    cantonment: float = 0.0
-    accelerated_ddr: float = 2.0
-    integration: float = 0.0
-    reinsertion: float = 0.0
-    lists: float = 3.0
+    pre_cantonment: Score = 3.0
+    moc: Score = 3.0
+    cantonment: Score = 0.0
+    accelerated_ddr: Score = 2.0
+    integration: Score = 0.0
+    reinsertion: Score = 0.0
+    lists: Score = 3.0
 
 
 class Behaviour(Strict):
@@ -267,67 +285,65 @@ class Behaviour(Strict):
 
     # person choice (random utility)
     revision_rate: Share = Field(0.15, description="Share of people who reconsider each month.")
-    income_weight: Positive = Field(0.03, description="Utility per kFCFA/month.")
-    tie_weight: Positive = Field(1.5, description="Utility of ties to commander and comrades.")
-    trust_weight: Positive = Field(
-        2.0, description="Utility of trusting the state (state options)."
-    )
-    integration_status_bonus: float = Field(1.0, description="Prestige of joining the army.")
-    far_posting_aversion: Positive = Field(
+    income_weight: Weight = Field(0.03, description="Utility per kFCFA/month.")
+    tie_weight: Weight = Field(1.5, description="Utility of ties to commander and comrades.")
+    trust_weight: Weight = Field(2.0, description="Utility of trusting the state (state options).")
+    integration_status_bonus: Score = Field(1.0, description="Prestige of joining the army.")
+    far_posting_aversion: Weight = Field(
         0.5,
         description="Utility lost per unit of tie to commander and comrades when integration "
         "posts people anywhere (national army).",
     )
-    unfit_reinsertion_penalty: Positive = Field(
+    unfit_reinsertion_penalty: Weight = Field(
         2.0, description="Reluctance of people declared unfit to accept civilian reinsertion."
     )
-    reinsertion_horizon_months: Positive = Field(
+    reinsertion_horizon_months: Horizon = Field(
         12.0, description="Months over which a one-off package is valued."
     )
-    risk_weight: Positive = Field(1.0, description="Utility lost per unit of perceived danger.")
-    choice_scale: Positive = Field(2.0, description="Logit scale (larger = more deterministic).")
+    risk_weight: Weight = Field(1.0, description="Utility lost per unit of perceived danger.")
+    choice_scale: Weight = Field(2.0, description="Logit scale (larger = more deterministic).")
     # trust and politics
-    trust_from_progress: Positive = Field(0.5, description="Trust gained per unit of progress.")
-    trust_from_mediation: Positive = Field(0.002, description="Monthly trust from mediation.")
-    trust_loss_late_pay: Positive = Field(0.005, description="Trust lost in a month of late pay.")
-    trust_loss_broken_calendar: Positive = Field(0.002, description="Monthly loss while late.")
-    trust_loss_clash: Positive = Field(0.15)
-    trust_loss_sanctions_one_sided: Positive = Field(0.06)
-    trust_loss_coup: Positive = Field(0.08)
+    trust_from_progress: Weight = Field(0.5, description="Trust gained per unit of progress.")
+    trust_from_mediation: Weight = Field(0.002, description="Monthly trust from mediation.")
+    trust_loss_late_pay: Weight = Field(0.005, description="Trust lost in a month of late pay.")
+    trust_loss_broken_calendar: Weight = Field(0.002, description="Monthly loss while late.")
+    trust_loss_clash: Weight = Field(0.15)
+    trust_loss_sanctions_one_sided: Weight = Field(0.06)
+    trust_loss_coup: Weight = Field(0.08)
     trust_person_adjust: Share = Field(0.05, description="Monthly pull of personal to group trust.")
-    progress_trust_feedback: Positive = Field(
+    progress_trust_feedback: Weight = Field(
         0.5, description="How much group trust speeds political implementation."
     )
     # group decisions
-    consent_threshold: float = Field(0.0, description="Consent when the consent score exceeds it.")
-    consent_progress_weight: Positive = 4.0
-    consent_trust_weight: Positive = 3.0
-    consent_pressure_weight: Positive = 2.0
+    consent_threshold: Score = Field(0.0, description="Consent when the consent score exceeds it.")
+    consent_progress_weight: Weight = 4.0
+    consent_trust_weight: Weight = 3.0
+    consent_pressure_weight: Weight = 2.0
     consent_ease: ConsentEase = Field(default_factory=ConsentEase)
     hedge_max: Share = Field(0.3, description="Share of best fighters held back at zero trust.")
-    hardening_months: Positive = Field(
+    hardening_months: Horizon = Field(
         36.0, description="Time scale on which interim measures become ends in themselves."
     )
-    hardening_weight: Positive = 1.0
-    allowance_delay_weight: Positive = Field(
+    hardening_weight: Weight = 1.0
+    allowance_delay_weight: Weight = Field(
         0.5, description="Consent lost per unit of allowance above civil-service pay."
     )
-    boycott_threshold: float = Field(
+    boycott_threshold: Score = Field(
         -0.3, description="Participation score below which to boycott."
     )
     fight_threshold: Share = Field(0.15, description="Trust below which clashes become likely.")
-    clash_rate: Positive = Field(0.05, description="Monthly clash hazard per group at zero trust.")
-    split_rate: Positive = Field(0.002, description="Monthly split hazard at zero cohesion.")
+    clash_rate: Rate = Field(0.05, description="Monthly clash hazard per group at zero trust.")
+    split_rate: Rate = Field(0.002, description="Monthly split hazard at zero cohesion.")
     # recruitment and listing
     recruitment_rate: Share = Field(0.002, description="Monthly joining rate from the youth pool.")
-    inflation_gain: Positive = Field(5.0, description="Recruitment multiplier from DDR prospects.")
+    inflation_gain: Weight = Field(5.0, description="Recruitment multiplier from DDR prospects.")
     recruit_armed_share: Share = 0.1
     child_share: Share = Field(0.1, description="Share of recruits who are children.")
-    cvr_recruitment_cut: Positive = Field(
+    cvr_recruitment_cut: Weight = Field(
         0.5, description="Recruitment cut per USD 1 M of CVR a year in a region."
     )
-    cvr_clash_cut: Positive = Field(0.5, description="Clash hazard cut per USD 1 M a year.")
-    cvr_community_weight: Positive = Field(
+    cvr_clash_cut: Weight = Field(0.5, description="Clash hazard cut per USD 1 M a year.")
+    cvr_community_weight: Weight = Field(
         5.0, description="Reinsertion value (kFCFA/month) per USD 1 M a year of CVR in a region."
     )
     # shocks and hazards
@@ -337,50 +353,50 @@ class Behaviour(Strict):
     clash_kill_share: Share = Field(0.005)
     fitness_base: Share = Field(0.8, description="Share of people medically fit.")
     pressure_decay: Share = Field(0.05, description="Monthly decay of international pressure.")
-    guarantee_trust_loss: Positive = Field(
+    guarantee_trust_loss: Weight = Field(
         0.02, description="Monthly trust lost once the mission (guarantor) is gone."
     )
     # reversal
-    rejoin_weight_collapse: Positive = Field(3.0, description="Pull of the group when fighting.")
-    rejoin_weight_far_posting: Positive = Field(0.5)
-    desertion_cost: Positive = Field(5.0, description="Utility cost of deserting the army.")
-    rejoin_weight_held_ground: Positive = Field(
+    rejoin_weight_collapse: Weight = Field(3.0, description="Pull of the group when fighting.")
+    rejoin_weight_far_posting: Weight = Field(0.5)
+    desertion_cost: Weight = Field(5.0, description="Utility cost of deserting the army.")
+    rejoin_weight_held_ground: Weight = Field(
         1.0,
         description="Extra pull of a group at war on those serving where its coalition holds "
         "the towns.",
     )
     # soft decisions of groups and government
-    decision_softness: Positive = Field(
+    decision_softness: Weight = Field(
         0.5,
         description="Logistic scale of group consent: the share of a group's commanders who "
         "allow a step is 1 / (1 + exp(-(score - threshold) / softness)).",
     )
-    consent_rent_weight: Positive = Field(
+    consent_rent_weight: Weight = Field(
         1.0,
         description="Consent lost to final steps per unit of outside income the group controls "
         "(per member, relative to army pay).",
     )
-    consent_guarantee_weight: Positive = Field(
+    consent_guarantee_weight: Weight = Field(
         1.0, description="Consent lost to final steps when the mission (the guarantor) is gone."
     )
-    reinsertion_veto_weight: Positive = Field(
+    reinsertion_veto_weight: Weight = Field(
         2.0,
         description="Utility cost, per unit of tie, of taking civilian reinsertion against the "
         "group's will (scaled by the share of commanders who refuse it).",
     )
-    hedge_rent_weight: Positive = Field(
+    hedge_rent_weight: Weight = Field(
         1.0, description="Extra held-back share per unit of outside income relative to army pay."
     )
-    hedge_guarantee_weight: Positive = Field(
+    hedge_guarantee_weight: Weight = Field(
         0.5, description="Extra held-back share when the mission (the guarantor) is gone."
     )
-    launch_softness: Positive = Field(
+    launch_softness: Weight = Field(
         0.1, description="Logistic scale (pressure units) of the government's launch decision."
     )
-    launch_readiness_weight: Positive = Field(
+    launch_readiness_weight: Weight = Field(
         1.0, description="Weight of the groups' readiness in the government's launch decision."
     )
-    launch_will_weight: Positive = Field(
+    launch_will_weight: Weight = Field(
         1.0, description="Weight of political will in the government's launch decision."
     )
     quota_review_rate: Share = Field(
@@ -437,9 +453,9 @@ class Event(Strict):
     region: str | None = None
     target: Literal["moc", "sites", "mission", "army"] | None = None
     severity: Share = Field(0.5, description="Strength of the event in [0, 1].")
-    killed: Count = Field(0, description="People killed (attacks), when known.")
+    killed: People = Field(0, description="People killed (attacks), when known.")
     one_sided: bool = Field(False, description="Sanctions that hit the groups only.")
-    quota: Count | None = Field(None, description="Quota offered (quota_offer).")
+    quota: People | None = Field(None, description="Quota offered (quota_offer).")
     regime: Literal["elected", "transition"] | None = None
 
 
@@ -449,8 +465,15 @@ class Scenario(Strict):
     name: str
     description: str = ""
     calendar: Calendar
-    regions: list[Region]
-    groups: list[Group]
+    regions: list[Region] = Field(
+        max_length=MAX_REGIONS,
+        description="At most 100 regions (region indices are stored as int8).",
+    )
+    groups: list[Group] = Field(
+        max_length=MAX_GROUPS,
+        description="At most 150 groups (eastern DR Congo, with about 120, has the most on record; "
+        "a group and its splinters are stored as int16).",
+    )
     economy: Economy = Field(default_factory=Economy)
     programmes: Programmes = Field(default_factory=Programmes)
     politics: Politics = Field(default_factory=Politics)
@@ -482,153 +505,8 @@ class Scenario(Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Scenario:
-        """Cross-field checks; each problem names its field path."""
-        problems: list[tuple[str, str]] = []
-        region_names = {r.name for r in self.regions}
-        group_names = {g.name for g in self.groups}
-        start, months = self.calendar.start, self.calendar.months
-        parse_month(start)
-
-        def in_calendar(path: str, date: str | None) -> None:
-            if date is None:
-                return
-            k = month_index(date, start)
-            if not 0 <= k < months:
-                problems.append(
-                    (path, f"date {date} is outside the calendar ({start} + {months} months)")
-                )
-
-        for i, r in enumerate(self.regions):
-            for key in ("controller", "towns"):
-                holder = getattr(r, key)
-                if holder != "government" and holder not in group_names:
-                    problems.append(
-                        (
-                            f"regions.{i}.{key}",
-                            f"unknown group {holder!r}; expected one of "
-                            f"{sorted(group_names | {'government'})}",
-                        )
-                    )
-        for i, unit in enumerate(self.programmes.integration.units):
-            if unit.region not in region_names:
-                problems.append(
-                    (
-                        f"programmes.integration.units.{i}.region",
-                        f"unknown region {unit.region!r}; expected one of {sorted(region_names)}",
-                    )
-                )
-            in_calendar(f"programmes.integration.units.{i}.opens", unit.opens)
-        total_people = 0
-        for i, g in enumerate(self.groups):
-            total_people += g.armed + g.unarmed
-            unknown = set(g.regions) - region_names
-            if unknown:
-                problems.append(
-                    (
-                        f"groups.{i}.regions",
-                        f"unknown region(s) {sorted(unknown)}; expected one of "
-                        f"{sorted(region_names)}",
-                    )
-                )
-            if g.regions and abs(sum(g.regions.values()) - 1.0) > 1e-6:
-                problems.append(
-                    (
-                        f"groups.{i}.regions",
-                        f"shares must sum to 1, they sum to {sum(g.regions.values()):.4f}",
-                    )
-                )
-            if not g.regions:
-                problems.append((f"groups.{i}.regions", "at least one region share is required"))
-        pr = self.programmes
-        for path, names in (
-            ("programmes.pre_cantonment.regions", pr.pre_cantonment.regions),
-            ("programmes.cantonment.regions", pr.cantonment.regions),
-            ("programmes.moc.sites", pr.moc.sites),
-        ):
-            unknown = set(names) - region_names
-            if unknown:
-                problems.append((path, f"unknown region(s) {sorted(unknown)}"))
-        max_people = total_people + sum(r.youth_pool for r in self.regions)
-        if pr.integration.quota is not None and pr.integration.quota > max_people:
-            problems.append(
-                (
-                    "programmes.integration.quota",
-                    f"quota {pr.integration.quota} is larger than everyone who could ever be in a "
-                    f"group ({max_people})",
-                )
-            )
-        for path, date in (
-            ("economy.gold_rush_start", self.economy.gold_rush_start),
-            ("programmes.pre_cantonment.opens", pr.pre_cantonment.opens),
-            ("programmes.cantonment.approval", pr.cantonment.approval),
-            ("programmes.moc.opens", pr.moc.opens),
-            ("programmes.accelerated_ddr.earliest", pr.accelerated_ddr.earliest),
-            ("programmes.integration.general_opens", pr.integration.general_opens),
-            ("programmes.reinsertion.opens", pr.reinsertion.opens),
-            ("programmes.cvr.starts", pr.cvr.starts),
-            ("programmes.militia_programme.opens", pr.militia_programme.opens),
-        ):
-            in_calendar(path, date)
-        for i, g in enumerate(self.groups):
-            in_calendar(f"groups.{i}.signs", g.signs)
-            if g.signs is not None and not g.signatory:
-                problems.append(
-                    (f"groups.{i}.signs", "a non-signatory group cannot have a signing date")
-                )
-        event_names = [e.name for e in self.events if e.name is not None]
-        for i, e in enumerate(self.events):
-            if e.name is not None and event_names.count(e.name) > 1:
-                problems.append((f"events.{i}.name", f"event name {e.name!r} is repeated"))
-            in_calendar(f"events.{i}.date", e.date)
-            unknown = set(e.groups) - group_names
-            if unknown:
-                problems.append(
-                    (
-                        f"events.{i}.groups",
-                        f"unknown group(s) {sorted(unknown)}; expected some of "
-                        f"{sorted(group_names)}",
-                    )
-                )
-            if e.region is not None and e.region not in region_names:
-                problems.append(
-                    (
-                        f"events.{i}.region",
-                        f"unknown region {e.region!r}; expected one of {sorted(region_names)}",
-                    )
-                )
-            if e.type == "quota_offer" and e.quota is None:
-                problems.append((f"events.{i}.quota", "a quota_offer event needs a quota"))
-            if e.type == "quota_offer" and e.quota is not None and e.quota > max_people:
-                problems.append(
-                    (
-                        f"events.{i}.quota",
-                        f"quota {e.quota} is larger than everyone who could ever "
-                        f"be in a group ({max_people})",
-                    )
-                )
-            if e.type == "mission_exit" and self.mission.mandate_end is not None:
-                problems.append(
-                    (
-                        f"events.{i}.type",
-                        "the mission's exit date is mission.mandate_end; a mission_exit event "
-                        "would be a second source of the same date (remove one)",
-                    )
-                )
-            signers = [g.name for g in self.groups if g.signs is not None]
-            both = sorted(set(e.groups or signers) & set(signers))
-            if e.type == "agreement_signed" and both:
-                problems.append(
-                    (
-                        f"events.{i}.type",
-                        f"groups {both} have a signing date (groups.*.signs); an "
-                        "agreement_signed event would be a second source of the same date",
-                    )
-                )
-            if e.type == "coup" and e.regime is None:
-                problems.append((f"events.{i}.regime", "a coup event needs the regime it installs"))
-        m = self.mission
-        if m.deploys and m.mandate_end and month_index(m.mandate_end, m.deploys) < 0:
-            problems.append(("mission.mandate_end", "mandate ends before the mission deploys"))
+        """Cross-field checks (:mod:`ddr_sim.config.scenario_checks`); each names its path."""
+        problems = consistency_problems(self)
         if problems:
             raise ScenarioConsistencyError(problems)
         return self

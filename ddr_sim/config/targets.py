@@ -30,27 +30,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from ddr_sim.config.calendar import month_index
-from ddr_sim.config.experiment import (
-    _nested_model,
-    _unknown,
-    apply_settings,
-    expand_path,
-)
-from ddr_sim.config.loading import (
+from ddr_sim.config.calendar import MONTH_PATTERN, is_month, month_index
+from ddr_sim.config.documents import parse_yaml, plain
+from ddr_sim.config.fields import NAME_PATTERN, Strict
+from ddr_sim.config.paths import PathError, expand_path
+from ddr_sim.config.problems import (
     Problem,
     ScenarioError,
-    _message,
-    _plain,
-    _position,
-    _short_repr,
-    read_mapping,
+    display_path,
+    position,
+    validation_problems,
 )
+from ddr_sim.config.reading import read_mapping, read_text
+from ddr_sim.config.scenario_settings import probe_values
+from ddr_sim.config.targets_evaluation import Evaluation, evaluate
 
 __all__ = [
     "CalibrationSettings",
@@ -64,8 +60,7 @@ __all__ = [
     "targets_file_for",
 ]
 
-_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
-_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+_NAME = NAME_PATTERN
 _BY_DATE = re.compile(r"_(\d{4})_(\d{2})$")
 
 
@@ -75,20 +70,16 @@ class TargetsError(ScenarioError):
     what = "targets file"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PlotSpec(_Strict):
+class PlotSpec(Strict):
     """Where a target is drawn on the cumulative-flow figure."""
 
     flow: str = Field(description="Cumulative flow (flows table) the value is drawn against.")
-    date: str = Field(pattern=_MONTH.pattern, description="YYYY-MM month of the point.")
+    date: str = Field(pattern=MONTH_PATTERN, description="YYYY-MM month of the point.")
     label: str = Field(description="Legend text.")
     missed: bool = Field(False, description="A target the process missed (open marker).")
 
 
-class Target(_Strict):
+class Target(Strict):
     """One observed pattern with its acceptance band."""
 
     name: str = Field(pattern=_NAME, description="Short name (letters, digits, _).")
@@ -114,7 +105,7 @@ class Target(_Strict):
             raise ValueError("low and high must both be numbers or both be YYYY-MM months")
         if isinstance(value[0], str):
             for v in value:
-                if not _MONTH.match(v):
+                if not is_month(v):
                     raise ValueError(f"expected a YYYY-MM month (got {v!r})")
         elif not all(math.isfinite(v) for v in value):
             raise ValueError("low and high must be finite numbers")
@@ -134,7 +125,7 @@ class Target(_Strict):
         return float(self.band[0]), float(self.band[1])
 
 
-class FreeParameter(_Strict):
+class FreeParameter(Strict):
     """A behavioural parameter calibration may move, with its prior range."""
 
     path: str = Field(min_length=1, description="Dotted scenario path ('*' = every item).")
@@ -163,7 +154,7 @@ class FreeParameter(_Strict):
         return self.name or self.path.split(".")[-1]
 
 
-class CalibrationSettings(_Strict):
+class CalibrationSettings(Strict):
     """How each calibration trial is run."""
 
     seeds: int = Field(8, ge=1, description="Seeds per trial (common to every trial).")
@@ -177,7 +168,7 @@ class CalibrationSettings(_Strict):
     )
 
 
-class TargetsFile(_Strict):
+class TargetsFile(Strict):
     """A targets file: observed patterns, free parameters and calibration settings."""
 
     description: str = ""
@@ -202,20 +193,6 @@ class TargetsFile(_Strict):
             if found:
                 dates.add(f"{found.group(1)}-{found.group(2)}")
         return sorted(dates)
-
-
-def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    model: type[BaseModel] | None = TargetsFile
-    for seg in loc:
-        if model is None:
-            return []
-        if isinstance(seg, int):
-            continue
-        fields = model.model_fields
-        if seg not in fields:
-            return []
-        model = _nested_model(fields[seg].annotation)
-    return [] if model is None else list(model.model_fields)
 
 
 @dataclass(frozen=True)
@@ -271,20 +248,13 @@ def load_targets(
     problems: list[Problem] = []
 
     def add(loc: tuple[Any, ...], message: str) -> None:
-        (file, line), _ = _position(doc, loc, source)
-        problems.append(Problem(file, line, ".".join(str(s) for s in loc), message))
+        (file, line), _ = position(doc, loc, source)
+        problems.append(Problem(file, line, display_path(doc, loc), message))
 
     try:
-        spec = TargetsFile.model_validate(_plain(doc))
+        spec = TargetsFile.model_validate(plain(doc))
     except pydantic.ValidationError as exc:
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            if err["type"] == "extra_forbidden":
-                allowed = _allowed_keys(loc[:-1])
-                add(loc, _unknown("key", loc[-1], allowed) if allowed else "unknown key")
-            else:
-                add(loc, _message(err, loc))
-        raise TargetsError(problems) from None
+        raise TargetsError(validation_problems(exc, doc, source, TargetsFile)) from None
 
     resolved: list[ResolvedParameter] = []
     if scenario is not None:
@@ -302,20 +272,12 @@ def load_targets(
             seen.setdefault(par.label, i)
             try:
                 paths = tuple(expand_path(scenario, par.path))
-            except ValueError as err:
+            except PathError as err:
                 add(("free_parameters", i, "path"), str(err))
                 continue
-            for value in par.range:
-                try:
-                    apply_settings(scenario, [(p, value) for p in paths])
-                except ScenarioError as err:
-                    first = err.problems[0]
-                    add(
-                        ("free_parameters", i, "range"),
-                        f"{par.path}={_short_repr(value)} is refused by the scenario: "
-                        f"{first.path + ': ' if first.path else ''}{first.message}",
-                    )
-                    break
+            refused = probe_values(scenario, par.path, paths, par.range)
+            if refused:
+                add(("free_parameters", i, "range"), refused)
             resolved.append(ResolvedParameter(par, paths))
     if problems:
         raise TargetsError(problems)
@@ -325,123 +287,17 @@ def load_targets(
 def targets_file_for(scenario_path: str | os.PathLike[str]) -> Path | None:
     """The targets file of a scenario: ``<stem>.targets.yaml`` beside it or beside the
     scenario it ``extends`` (followed up the chain); None when there is none."""
-    import yaml
-
     path = Path(scenario_path)
     for _ in range(20):
         candidate = path.with_name(f"{path.stem}.targets.yaml")
-        if candidate.is_file():
-            return candidate
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError):
+            if candidate.is_file():
+                return candidate
+            data, _ = parse_yaml(read_text(path, str(path)), str(path))
+        except (ScenarioError, OSError, ValueError):
             return None
         parent = data.get("extends") if isinstance(data, dict) else None
         if not isinstance(parent, str):
             return None
         path = Path(os.path.normpath(path.parent / parent))
     return None
-
-
-# --------------------------------------------------------------------------------------------
-# Evaluation
-
-
-@dataclass
-class Evaluation:
-    """How a set of seeds lands on the targets.
-
-    Attributes
-    ----------
-    table : pandas.DataFrame
-        One row per target: ``name``, ``pattern``, ``observed``, ``low``, ``high`` (as
-        numbers), ``median``, ``p05``, ``p95``, ``median_met`` and ``share_met`` (share of
-        seeds in the band), ``distance`` (of the median outside the band, in band scales).
-    met : pandas.DataFrame
-        Bool, one row per seed, one column per target.
-    values : pandas.DataFrame
-        The compared values, one row per seed, one column per target.
-    """
-
-    table: pd.DataFrame
-    met: pd.DataFrame
-    values: pd.DataFrame
-
-    @property
-    def joint_share(self) -> float:
-        """Share of seeds meeting every band at once."""
-        return float(self.met.all(axis=1).mean()) if len(self.met) else 0.0
-
-    @property
-    def all_medians_met(self) -> bool:
-        return bool(self.table["median_met"].all())
-
-    def distance(self, joint_weight: float = 2.0) -> float:
-        """Sum of the medians' distances outside the bands plus ``joint_weight`` times the
-        share of seeds that miss at least one band."""
-        return float(self.table["distance"].sum() + joint_weight * (1.0 - self.joint_share))
-
-
-def _scale(low: float, high: float, observed: float | None) -> float:
-    """The unit of distance outside a band: its width, or a tenth of the value."""
-    known = observed is not None and not math.isnan(observed)
-    candidates = [high - low, abs(observed) * 0.1 if known else 0.0, 1.0]
-    return max(candidates)
-
-
-def evaluate(targets: list[Target], summary: pd.DataFrame, start: str) -> Evaluation:
-    """Compare the summary rows of some seeds with the targets.
-
-    Parameters
-    ----------
-    targets : list of Target
-    summary : pandas.DataFrame
-        One row per seed (:func:`ddr_sim.runs.indicators.summarize` columns; a missing column
-        counts as missing values).
-    start : str
-        The scenario's ``calendar.start`` (month bands are converted with it).
-    """
-    rows = []
-    met = {}
-    values = {}
-    for t in targets:
-        low, high = t.bounds(start)
-        column = summary[t.column] if t.column in summary else pd.Series(np.nan, summary.index)
-        x = pd.to_numeric(column, errors="coerce").astype(float)
-        ok = (x >= low) & (x <= high)
-        median = float(x.median()) if x.notna().any() else math.nan
-        observed = (
-            float(month_index(t.observed, start)) if isinstance(t.observed, str) else t.observed
-        )
-        observed = math.nan if observed is None else observed
-        if math.isnan(median):
-            distance = 10.0
-        else:
-            outside = max(low - median, median - high, 0.0)
-            distance = outside / _scale(low, high, observed)
-        # a median over seeds where some have no value (NaN) is judged on the share too
-        missing = float(x.isna().mean())
-        rows.append(
-            {
-                "name": t.name,
-                "pattern": t.pattern,
-                "column": t.column,
-                "observed": observed,
-                "low": low,
-                "high": high,
-                "median": median,
-                "p05": float(x.quantile(0.05)) if x.notna().any() else math.nan,
-                "p95": float(x.quantile(0.95)) if x.notna().any() else math.nan,
-                "median_met": bool(low <= median <= high) and missing < 0.5,
-                "share_met": float(ok.mean()) if len(ok) else 0.0,
-                "distance": distance + missing,
-            }
-        )
-        met[t.name] = ok.to_numpy()
-        values[t.name] = x.to_numpy()
-    index = summary["seed"].to_numpy() if "seed" in summary else summary.index
-    return Evaluation(
-        table=pd.DataFrame(rows),
-        met=pd.DataFrame(met, index=index),
-        values=pd.DataFrame(values, index=index),
-    )

@@ -28,19 +28,55 @@ import math
 import os
 import sys
 import time
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ddr_sim.config.files import atomic_write
-from ddr_sim.config.loading import load_scenario, scenario_hash
-from ddr_sim.config.targets import Evaluation, LoadedTargets, evaluate, load_targets
+from ddr_sim.config.experiment import apply_settings
+from ddr_sim.config.loading import ScenarioError, load_scenario, scenario_hash
+from ddr_sim.config.targets import LoadedTargets, evaluate, load_targets
+from ddr_sim.runs.engine import execute, request, summaries
+from ddr_sim.runs.executors import open_executor
 from ddr_sim.runs.indicators import DEFAULT_CHECKPOINTS
-from ddr_sim.sweeps.coordinator import Batch, RunSpec, duration_text, local_executor, run_batch
+from ddr_sim.runs.store import RunStore
+from ddr_sim.studies.calibration_outputs import (
+    CalibrationError,
+    best_row,
+    start_point,
+    trial_attrs,
+    trials_table,
+    write_outputs,
+)
+from ddr_sim.sweeps.progress import duration_text
 
 STUDY_NAME = "calibration"
 JOURNAL = "study.journal"
+#: Folder of finished runs inside the study folder.
+RUNS_FOLDER = "runs"
+
+DESCRIPTION = """\
+Calibrate the free behavioural parameters of a scenario against observed patterns.
+
+The targets file lists the patterns (summary column, observed value, acceptance band),
+the free parameters with their prior ranges, and the seeds each trial runs. Trials are
+drawn by Optuna (random start-up trials, then TPE) and run in parallel; a trial is
+accepted when the median of every pattern over its seeds is inside the band. Run the same
+command again to resume an interrupted or finished study up to a larger --budget."""
+
+EPILOG = """\
+outputs in --out:
+  study.journal   the Optuna study (resume by running the same command again)
+  trials.csv      every finished trial: parameters, distance, joint share, medians
+  accepted.csv    the trials whose medians are all inside their bands
+  best.yaml       the best point, as --set overrides and as a scenario fragment
+
+example:
+  ddr-sim calibrate scenarios/mali_2013_2023.yaml \\
+      --targets scenarios/mali_2013_2023.targets.yaml --budget 200"""
 
 
 def checkpoints_for(targets: LoadedTargets) -> list[str]:
@@ -70,144 +106,78 @@ def scenario_hash_of(doc: dict[str, Any]) -> str:
 
 
 def run_seeds(
-    executor: Any,
-    workers: int,
+    engine: _Engine,
     scenario: dict[str, Any],
     settings: list[tuple[str, Any]],
     seeds: list[int],
     columns: list[str],
     checkpoints: list[str],
 ) -> tuple[pd.DataFrame, list[str]]:
-    """Run ``seeds`` of ``scenario`` with ``settings`` on ``executor``.
+    """Run ``seeds`` of ``scenario`` with ``settings`` through the run engine (runs the
+    store already holds are read back, not run again).
 
     Returns
     -------
     (pandas.DataFrame, list of str)
         One row per seed that finished (``seed`` and ``columns``), and the errors of the
-        seeds that failed.
+        seeds that failed (or of the settings, when the scenario refuses them).
+
+    Raises
+    ------
+    KeyboardInterrupt
+        The runs were interrupted (what finished is in the store).
     """
-    specs = [RunSpec(i, seed, tuple(settings)) for i, seed in enumerate(seeds)]
-    chunks = [tuple(specs[i::workers]) for i in range(workers) if specs[i::workers]]
-    batches = [
-        Batch(scenario, chunk, tuple(columns), tuple(checkpoints), columns=False)
-        for chunk in chunks
+    try:
+        point = apply_settings(scenario, settings)
+    except ScenarioError as err:
+        return pd.DataFrame(columns=["seed", *columns]), [str(err)]
+    requests = [request(point, seed, checkpoints=checkpoints) for seed in seeds]
+    report = execute(requests, engine.store, engine.executor, engine.slots, echo=engine.log)
+    engine.ran += report.ran
+    engine.reused += report.reused
+    if report.interrupted:
+        raise KeyboardInterrupt
+    if report.broken:
+        raise CalibrationError(f"the workers broke ({report.broken}); run again to resume")
+    collected = summaries(engine.store, requests)
+    rows = [
+        {"seed": req.seed, **{c: _number(row.get(c)) for c in columns}}
+        for req, row in collected.rows
     ]
-    results = [executor.submit(run_batch, b) for b in batches]
-    rows, errors = [], []
-    for future in results:
-        for record in future.result().records:
-            if record.outcomes is None:
-                errors.append(f"seed {seeds[record.run_id]}: {record.error}")
-                continue
-            rows.append(
-                {"seed": seeds[record.run_id], **dict(zip(columns, record.outcomes, strict=True))}
-            )
+    errors = [
+        f"seed {r.seed}: {collected.errors[r.key]}" for r in requests if r.key in collected.errors
+    ]
     table = pd.DataFrame(rows, columns=["seed", *columns]).sort_values("seed")
     return table.reset_index(drop=True), errors
 
 
-def _trial_attrs(evaluation: Evaluation) -> dict[str, Any]:
-    table = evaluation.table.set_index("name")
-    return {
-        "joint_share": evaluation.joint_share,
-        "accepted": evaluation.all_medians_met,
-        "medians": {k: (None if math.isnan(v) else v) for k, v in table["median"].items()},
-        "share_met": table["share_met"].to_dict(),
-    }
+def _number(value: Any) -> float:
+    if value is None or isinstance(value, str):
+        return math.nan
+    return float(value)
 
 
-def trials_table(study: Any, targets: LoadedTargets) -> pd.DataFrame:
-    """Every finished trial: number, parameters, distance, joint share, acceptance, medians."""
+@dataclass
+class _Engine:
+    """Where a study's runs go: the store of finished runs and the executor."""
+
+    store: RunStore
+    executor: Executor
+    slots: int
+    log: Callable[[str], None]
+    ran: int = 0
+    reused: int = 0
+
+
+def _sampler(seed: int, startup: int) -> Any:
     import optuna
 
-    rows = []
-    for trial in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)):
-        attrs = trial.user_attrs
-        row = {"trial": trial.number, "distance": trial.value}
-        row["joint_share"] = attrs.get("joint_share")
-        row["accepted"] = attrs.get("accepted")
-        row.update(trial.params)
-        for name, value in (attrs.get("medians") or {}).items():
-            row[f"median_{name}"] = value
-        rows.append(row)
-    names = [p.name for p in targets.parameters]
-    columns = ["trial", "distance", "joint_share", "accepted", *names]
-    return pd.DataFrame(rows, columns=columns if not rows else None)
+    return optuna.samplers.TPESampler(n_startup_trials=startup, seed=seed, multivariate=True)
 
 
-def best_row(trials: pd.DataFrame) -> pd.Series | None:
-    """The best trial: among accepted ones the highest joint share, then the lowest distance;
-    without accepted trials the lowest distance."""
-    if trials.empty:
-        return None
-    accepted = trials[trials["accepted"].astype(bool)]
-    if len(accepted):
-        return accepted.sort_values(["joint_share", "distance"], ascending=[False, True]).iloc[0]
-    return trials.sort_values("distance").iloc[0]
-
-
-def _nest(flat: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for path, value in flat.items():
-        node = out
-        parts = path.split(".")
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-        node[parts[-1]] = value
-    return out
-
-
-def best_yaml(best: pd.Series, targets: LoadedTargets, command: str) -> str:
-    """``best.yaml``: the best point as overrides and as a scenario fragment."""
-    import yaml
-
-    flat: dict[str, Any] = {}
-    for par in targets.parameters:
-        value = float(best[par.name])
-        for path in par.paths:
-            flat[path] = round(value, 6)
-    header = (
-        f"# Best point of a calibration: trial {int(best['trial'])}, distance "
-        f"{best['distance']:.4f}, share of seeds meeting every band {best['joint_share']:.2f}, "
-        f"all medians in their bands: {bool(best['accepted'])}.\n# Produced by: {command}\n"
-    )
-    body = {
-        "trial": int(best["trial"]),
-        "set": [f"{k}={v}" for k, v in flat.items()],
-        "scenario": _nest(flat),
-    }
-    return header + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-
-
-def start_point(path: str | os.PathLike[str], targets: LoadedTargets) -> dict[str, float]:
-    """The values of a ``best.yaml`` for the free parameters inside their prior ranges."""
-    import yaml
-
-    try:
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        settings = dict(item.split("=", 1) for item in data["set"])
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as err:
-        raise CalibrationError(f"{path}: not a best.yaml of a calibration ({err})") from None
-    point = {}
-    for par in targets.parameters:
-        value = settings.get(par.paths[0])
-        if value is not None and par.spec.range[0] <= float(value) <= par.spec.range[1]:
-            point[par.name] = float(value)
-    return point
-
-
-def _write_outputs(study: Any, targets: LoadedTargets, out: Path, command: str) -> pd.DataFrame:
-    trials = trials_table(study, targets)
-    atomic_write(out / "trials.csv", trials.to_csv(index=False))
-    accepted = trials[trials["accepted"].astype(bool)] if len(trials) else trials
-    atomic_write(out / "accepted.csv", accepted.to_csv(index=False))
-    best = best_row(trials)
-    if best is not None:
-        atomic_write(out / "best.yaml", best_yaml(best, targets, command))
-    return trials
-
-
-def _open_study(out: Path, key: str, sampler_seed: int, startup: int) -> Any:
+def _open_study(out: Path, key: str, names: list[str]) -> Any:
+    """The study in ``out`` (created if new); trials cut short by a kill are marked failed
+    and their points asked again first (their finished runs are in the store)."""
     import optuna
     from optuna.storages import JournalStorage
     from optuna.storages.journal import JournalFileBackend
@@ -215,15 +185,8 @@ def _open_study(out: Path, key: str, sampler_seed: int, startup: int) -> Any:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     out.mkdir(parents=True, exist_ok=True)
     storage = JournalStorage(JournalFileBackend(os.fspath(out / JOURNAL)))
-    sampler = optuna.samplers.TPESampler(
-        n_startup_trials=startup, seed=sampler_seed, multivariate=True
-    )
     study = optuna.create_study(
-        study_name=STUDY_NAME,
-        storage=storage,
-        sampler=sampler,
-        direction="minimize",
-        load_if_exists=True,
+        study_name=STUDY_NAME, storage=storage, direction="minimize", load_if_exists=True
     )
     found = study.user_attrs.get("fingerprint")
     if found is None:
@@ -233,13 +196,24 @@ def _open_study(out: Path, key: str, sampler_seed: int, startup: int) -> Any:
             f"{out} holds a study of another scenario or targets file (fingerprint {found}, "
             f"now {key}); use another --out to start a new study"
         )
-    for trial in study.get_trials(states=(optuna.trial.TrialState.RUNNING,)):
-        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)  # interrupted earlier
+    State = optuna.trial.TrialState
+    waiting = [t.params for t in study.get_trials(deepcopy=False, states=(State.WAITING,))]
+    for trial in study.get_trials(states=(State.RUNNING,)):
+        study.tell(trial.number, state=State.FAIL)  # interrupted earlier
+        if set(trial.params) == set(names) and trial.params not in waiting:
+            study.enqueue_trial(trial.params)
+            waiting.append(trial.params)
     return study
 
 
-class CalibrationError(Exception):
-    """The calibration cannot start or go on."""
+def _ask(study: Any, distributions: dict[str, Any], settings: Any) -> Any:
+    """The next trial, drawn by a sampler seeded with the number of finished trials: the
+    points of a study do not depend on where it was interrupted and resumed."""
+    import optuna
+
+    done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+    study.sampler = _sampler(settings.sampler_seed + done, settings.startup_trials)
+    return study.ask(distributions)
 
 
 def calibrate(
@@ -252,11 +226,17 @@ def calibrate(
     command: str = "",
     log: Any = None,
     start: str | os.PathLike[str] | None = None,
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run (or resume) a calibration study until ``budget`` trials have finished.
 
-    ``start`` is a ``best.yaml`` of an earlier study: a new study's first trial is its
-    point (parameters it does not set are drawn as usual).
+    The runs go to ``jobs`` local worker processes, or to the Dask cluster of
+    ``scheduler`` (an address such as ``tcp://host:8786``).
+
+    Every run goes through the run engine into ``OUT/runs``; a resumed study asks again
+    the point of a trial cut short and reads its finished runs back instead of running
+    them. ``start`` is a ``best.yaml`` of an earlier study: a new study's first trial is
+    its point (parameters it does not set are drawn as usual).
 
     Returns
     -------
@@ -270,18 +250,36 @@ def calibrate(
     CalibrationError
         The output folder holds a study of something else.
     """
-    import optuna
-
     log = log or (lambda text: print(text, file=sys.stderr, flush=True))
     scenario = load_scenario(scenario_path, overrides or [])
     base = scenario.model_dump(mode="json")
     targets = load_targets(targets_path, base)
     if not targets.parameters:
         raise CalibrationError(f"{targets_path}: free_parameters is empty; nothing to calibrate")
-    settings = targets.spec.calibration
     out = Path(out)
-    key = fingerprint(base, targets)
-    study = _open_study(out, key, settings.sampler_seed, settings.startup_trials)
+    study = _open_study(out, fingerprint(base, targets), [p.name for p in targets.parameters])
+    settings = targets.spec.calibration
+    seeds = list(range(settings.seed, settings.seed + settings.seeds))
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(seeds)))
+    done = len(trials_table(study, targets))
+    if done:
+        log(f"resuming {out / JOURNAL}: {done} trials finished")
+    elif start is not None and not study.get_trials(deepcopy=False):
+        study.enqueue_trial(start_point(start, targets), skip_if_exists=True)
+    trials = write_outputs(study, targets, out, command)
+    with open_executor(workers, scheduler) as (executor, slots, _):
+        engine = _Engine(RunStore(out / RUNS_FOLDER), executor, slots, log)
+        trials = _trials(study, targets, scenario, engine, budget, done, out, command)
+    log(f"{engine.ran} runs computed by this call, {engine.reused} found in {out / RUNS_FOLDER}")
+    return trials
+
+
+def _trials(study, targets, scenario, engine: _Engine, budget, done, out, command) -> pd.DataFrame:
+    """Ask, run and tell trials until ``budget`` have finished."""
+    import optuna
+
+    settings = targets.spec.calibration
+    base = scenario.model_dump(mode="json")
     distributions = {
         p.name: optuna.distributions.FloatDistribution(
             p.spec.range[0], p.spec.range[1], log=p.spec.scale == "log"
@@ -291,49 +289,36 @@ def calibrate(
     seeds = list(range(settings.seed, settings.seed + settings.seeds))
     columns = sorted({t.column for t in targets.targets})
     checkpoints = checkpoints_for(targets)
-    calendar_start = scenario.calendar.start
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(seeds)))
-
-    def finished() -> int:
-        return len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,)))
-
-    done = finished()
-    if done:
-        log(f"resuming {out / JOURNAL}: {done} trials finished")
-    elif start is not None and not study.get_trials(deepcopy=False):
-        study.enqueue_trial(start_point(start, targets), skip_if_exists=True)
-    trials = _write_outputs(study, targets, out, command)
+    trials = trials_table(study, targets)
     t0 = time.perf_counter()
     ran = 0
-    with local_executor(workers) as executor:
-        while done < budget:
-            trial = study.ask(distributions)
-            values = {p.name: trial.params[p.name] for p in targets.parameters}
-            pairs = [s for p in targets.parameters for s in p.settings(values[p.name])]
-            try:
-                table, errors = run_seeds(
-                    executor, workers, base, pairs, seeds, columns, checkpoints
-                )
-            except BaseException:
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                raise
-            if errors:
-                study.tell(trial, state=optuna.trial.TrialState.FAIL)
-                log(f"trial {trial.number} failed: {errors[0]}")
-                continue
-            evaluation = evaluate(targets.targets, table, calendar_start)
-            for key, value in _trial_attrs(evaluation).items():
-                trial.set_user_attr(key, value)
-            study.tell(trial, evaluation.distance(settings.joint_weight))
-            done += 1
-            ran += 1
-            trials = _write_outputs(study, targets, out, command)
-            best = best_row(trials)
-            left = (time.perf_counter() - t0) / ran * (budget - done)
-            log(
-                f"trial {done}/{budget}  distance {evaluation.distance(settings.joint_weight):.3f}"
-                f"  joint {evaluation.joint_share:.2f}  accepted {int(trials['accepted'].sum())}"
-                f"  best {best['distance']:.3f} (trial {int(best['trial'])})"
-                f"  ~{duration_text(left)} left"
-            )
+    while done < budget:
+        trial = _ask(study, distributions, settings)
+        values = {p.name: trial.params[p.name] for p in targets.parameters}
+        pairs = [s for p in targets.parameters for s in p.settings(values[p.name])]
+        try:
+            table, errors = run_seeds(engine, base, pairs, seeds, columns, checkpoints)
+        except BaseException:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            study.enqueue_trial(trial.params)  # asked first on resuming
+            raise
+        if errors:
+            study.tell(trial, state=optuna.trial.TrialState.FAIL)
+            engine.log(f"trial {trial.number} failed: {errors[0]}")
+            continue
+        evaluation = evaluate(targets.targets, table, scenario.calendar.start)
+        for key, value in trial_attrs(evaluation).items():
+            trial.set_user_attr(key, value)
+        distance = evaluation.distance(settings.joint_weight)
+        study.tell(trial, distance)
+        done, ran = done + 1, ran + 1
+        trials = write_outputs(study, targets, out, command)
+        best = best_row(trials)
+        left = (time.perf_counter() - t0) / ran * (budget - done)
+        engine.log(
+            f"trial {done}/{budget}  distance {distance:.3f}  joint {evaluation.joint_share:.2f}"
+            f"  accepted {int(trials['accepted'].sum())}"
+            f"  best {best['distance']:.3f} (trial {int(best['trial'])})"
+            f"  ~{duration_text(left)} left"
+        )
     return trials

@@ -206,28 +206,32 @@ def report(
 ) -> Report:
     """Run the scenario for ``seeds`` seeds and write the validation report into ``out``.
 
+    The runs go through the run engine into ``OUT/runs``: after an interruption the same
+    call runs only the seeds missing there.
+
     Raises
     ------
     ddr_sim.config.loading.ScenarioError
         The scenario, an override or the targets file is invalid.
     """
     from ddr_sim.analysis.run_plots import plot_cumulative_vs_targets, plot_trust_progress
-    from ddr_sim.runs.runner import run
+    from ddr_sim.runs.runner import RUNS_FOLDER, run
 
     scenario = load_scenario(scenario_path, overrides or [])
     targets = load_targets(targets_path, scenario.model_dump(mode="json"))
+    out = Path(out)
     result = run(
         scenario,
         seeds=seeds,
         checkpoints=checkpoints_for(targets),
         jobs=jobs,
         progress=progress,
+        store=out / RUNS_FOLDER,
     )
     if result.interrupted:
         raise KeyboardInterrupt
     start = scenario.calendar.start
     evaluation = evaluate(targets.targets, result.summary, start)
-    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     rep = Report(evaluation, targets, result.summary, [], seeds, result.errors)
     seeds_table = pd.concat(

@@ -1,7 +1,6 @@
 """A sweep's folder: its design, run index and result tables, written as runs finish.
 
-This module only reads and writes files (pandas, pyarrow); it never imports the model, so
-analyses can depend on it alone. Layout of a sweep folder::
+This module only reads and writes files; it never imports the model. Layout::
 
     sweep.json                     manifest: resolved experiment, fingerprint, SALib problem,
                                    base scenario, column names, versions, status
@@ -17,14 +16,21 @@ analyses can depend on it alone. Layout of a sweep folder::
                                    (succeeded runs)
     series/chunk-NNNNNN.parquet    run_id, month, date and the kept series (succeeded runs)
 
+    ledger.jsonl                   one line per committed chunk: its runs, and each file's
+                                   row count, size and SHA-256
+    quarantine/                    chunks found damaged, set aside
+
 Durability. Every finished run is appended to the journal as soon as the coordinator
-receives it. Every ``chunk_size`` runs (and at the end) the journal becomes chunk ``N``:
-the outcomes and series files are written first, the index file last, each under a
-temporary name renamed into place; the journal is deleted after. A chunk exists when its
-index file does. On start (:meth:`SweepStore.recover`), temporary files and data files
-without an index file are removed, a journal whose chunk exists is deleted, and any other
-journal is committed as a chunk (a line cut short by a kill is dropped). So killing a sweep
-at any moment loses at most the runs that were still being computed.
+receives it. Every ``chunk_size`` runs (and at the end) the journal becomes chunk ``N``
+through :class:`ddr_sim.runs.store.Ledger`: the files are written first, each under a
+temporary name renamed into place, then the chunk's ledger line; the journal is deleted
+after. A chunk exists when its ledger line does. On start (:meth:`SweepStore.recover`),
+temporary and uncommitted files are removed, every committed chunk is checked against its
+ledger line and a damaged one (truncated, corrupt, emptied) is set aside so that its runs
+run again, a journal whose chunk exists is deleted, and any other journal is committed as
+a chunk (a line cut short by a kill is dropped). So killing a sweep at any moment loses at
+most the runs that were still being computed. Reading (``analyze``) checks the chunks too,
+sets a damaged one aside and says which runs to run again.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -39,10 +46,10 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ddr_sim.config.files import atomic_write
+from ddr_sim.runs.ledger import FAILED, SUCCEEDED, Ledger, write_parquet
 
 __all__ = [
     "FAILED",
@@ -52,9 +59,6 @@ __all__ = [
     "atomic_write",
 ]
 
-SUCCEEDED = "succeeded"
-FAILED = "failed"
-
 MANIFEST = "sweep.json"
 DESIGN = "design.parquet"
 SAMPLE = "sample.parquet"
@@ -63,8 +67,6 @@ SCENARIO_COPY = "scenario.resolved.yaml"
 TABLES = ("index", "outcomes", "series")
 RUN_COLUMNS = ("run_id", "point", "replication", "seed")
 INDEX_COLUMNS = ("status", "error", "traceback", "duration_s", "worker", "finished")
-_TEXT = ("status", "error", "traceback", "worker", "finished", "date")
-_CHUNK = re.compile(r"^chunk-(\d{6,})\.parquet$")
 _JOURNAL = re.compile(r"^journal-(\d{6,})\.jsonl$")
 
 
@@ -103,15 +105,6 @@ class RunRecord:
     series: list[list[float]] | None = None
 
 
-def _write_parquet(path: Path, table: pd.DataFrame) -> None:
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    for name in _TEXT:
-        if name in arrow.column_names:
-            i = arrow.column_names.index(name)
-            arrow = arrow.set_column(i, name, arrow.column(name).cast(pa.string()))
-    atomic_write(path, lambda tmp: pq.write_table(arrow, tmp))
-
-
 class SweepStore:
     """Read and write one sweep folder (see the module docstring).
 
@@ -128,6 +121,9 @@ class SweepStore:
         self._journal: Any = None
         self._journal_chunk: int | None = None
         self.journal_runs = 0
+        self.ledger = Ledger(self.root, TABLES)
+        self.messages: list[str] = []
+        self._checked = False
 
     # ---------------------------------------------------------------- creation, manifest
 
@@ -147,9 +143,9 @@ class SweepStore:
         self.root.mkdir(parents=True, exist_ok=True)
         for name, text in texts.items():
             atomic_write(self.root / name, lambda tmp, t=text: tmp.write_text(t, encoding="utf-8"))
-        _write_parquet(self.root / DESIGN, design)
+        write_parquet(self.root / DESIGN, design)
         if sample is not None:
-            _write_parquet(self.root / SAMPLE, sample)
+            write_parquet(self.root / SAMPLE, sample)
         self.write_manifest(manifest)
 
     def manifest(self) -> dict[str, Any]:
@@ -190,15 +186,23 @@ class SweepStore:
     # ---------------------------------------------------------------- chunks and journal
 
     def _chunks(self, table: str) -> dict[int, Path]:
-        folder = self.root / table
-        if not folder.is_dir():
-            return {}
-        found = {}
-        for path in folder.iterdir():
-            match = _CHUNK.match(path.name)
-            if match:
-                found[int(match.group(1))] = path
-        return dict(sorted(found.items()))
+        """Committed chunk files of a table (checked against the ledger once)."""
+        self.check()
+        return self.ledger.committed(table)
+
+    def check(self) -> list[str]:
+        """Check the committed chunks (once, without removing anything a writer may be
+        writing); a damaged chunk is set aside with a warning naming its runs."""
+        if self._checked or not self.root.is_dir():
+            return self.messages
+        self._checked = True
+        self.ledger.adopt("run_id")
+        _, messages = self.ledger.verify(clean=False)
+        for message in messages:
+            text = f"{message}; run the sweep again to re-run them"
+            warnings.warn(text, stacklevel=3)
+            self.messages.append(text)
+        return self.messages
 
     def _journals(self) -> dict[int, Path]:
         found = {}
@@ -209,8 +213,7 @@ class SweepStore:
         return dict(sorted(found.items()))
 
     def _next_chunk(self) -> int:
-        used = set(self._chunks("index")) | set(self._journals())
-        return max(used, default=0) + 1
+        return self.ledger.next_number(self._journals())
 
     def recover(self) -> int:
         """Make the folder consistent after an interruption (see the module docstring).
@@ -220,13 +223,10 @@ class SweepStore:
         int
             Runs found in journals and committed as chunks now.
         """
-        for path in [*self.root.glob(".*.tmp"), *self.root.glob("*/.*.tmp")]:
-            path.unlink(missing_ok=True)
-        committed = set(self._chunks("index"))
-        for table in ("outcomes", "series"):
-            for number, path in self._chunks(table).items():
-                if number not in committed:
-                    path.unlink()
+        self.ledger.adopt("run_id")
+        _, self.messages = self.ledger.verify(clean=True)
+        self._checked = True
+        committed = set(self.ledger.load())
         recovered = 0
         for number, path in self._journals().items():
             if number in committed:
@@ -273,12 +273,10 @@ class SweepStore:
 
     def _write_chunk(self, number: int, records: Sequence[RunRecord]) -> None:
         index, outcomes, series = self._tables(records)
-        name = f"chunk-{number:06d}.parquet"
-        for table, frame in (("outcomes", outcomes), ("series", series), ("index", index)):
-            if table == "series" and not self.series_variables:
-                continue
-            (self.root / table).mkdir(exist_ok=True)
-            _write_parquet(self.root / table / name, frame)
+        frames = {"outcomes": outcomes, "series": series, "index": index}
+        if not self.series_variables:
+            del frames["series"]
+        self.ledger.commit(number, [int(r.run_id) for r in records], frames)
 
     def _tables(
         self, records: Sequence[RunRecord]
