@@ -1,4 +1,6 @@
-"""``ddr-sim analyze``: Sobol and Morris indices (SALib), PRIM boxes (EMA Workbench), heatmaps."""
+"""``ddr-sim analyze`` on tiny Sobol, Morris and grid sweeps: indices (SALib) and their
+convergence, sequential PRIM boxes (EMA Workbench), regions, heatmaps, dimensional stacking.
+"""
 
 from __future__ import annotations
 
@@ -11,15 +13,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from ddr_sim.analysis.sensitivity import (
-    class_membership,
-    heatmap_table,
-    load_results,
-    morris_indices,
-    noise_share,
-    prim_boxes,
-    sobol_indices,
-)
+from ddr_sim.analysis.convergence import morris_convergence, sobol_convergence
+from ddr_sim.analysis.discovery import boxes_region, in_box, leaves_region, prim_boxes
+from ddr_sim.analysis.heatmaps import heatmap_table, stacked_table
+from ddr_sim.analysis.results import class_membership, load_results, noise_share, parameter_frame
+from ddr_sim.analysis.sensitivity import index_warnings, morris_indices, sobol_indices
+from ddr_sim.analysis.trees import cart_tree
 from ddr_sim.cli.main import main
 from ddr_sim.config.experiment import load_experiment
 from ddr_sim.sweeps.coordinator import local_executor, run_sweep
@@ -159,7 +158,7 @@ def test_analyze_command_writes_tables_and_figures(sweeps, capsys):
     assert "class 'completes'" in out and "coverage" in out and "density" in out
     folder = sweeps["grid"] / "a"
     assert (folder / "prim_completes.csv").exists()
-    assert (folder / "prim_completes_box1_tradeoff.png").stat().st_size > 0
+    assert (folder / "prim_completes_box1_trajectory.png").stat().st_size > 0
     assert (folder / "heatmap_initial_trust_progress_rate_share_completes.png").exists()
     assert (folder / "report.txt").read_text().startswith("sweep grid")
 
@@ -171,11 +170,118 @@ def test_analyze_refuses_a_folder_that_is_not_a_sweep(tmp_path, capsys):
 
 def test_analysis_never_imports_the_model(sweeps):
     code = (
-        "import sys; from ddr_sim.analysis.sensitivity import analyze; "
-        f"analyze({str(sweeps['morris'])!r}, plots=False, echo=lambda s: None); "
+        "import sys; from ddr_sim.studies.sweep_analysis import Settings, analyze; "
+        f"analyze({str(sweeps['morris'])!r}, settings=Settings(plots=False), "
+        "echo=lambda s: None); "
         "bad = [m for m in ('ddr_sim.core.model', 'ddr_sim.core.agents', 'mesa') "
         "if m in sys.modules]; "
         "print(bad); sys.exit(1 if bad else 0)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sobol_convergence_uses_growing_prefixes_of_the_sample(sweeps):
+    results = load_results(sweeps["sobol"])
+    table = sobol_convergence(results, "integrated_total", num_resamples=20, smallest=2)
+    assert sorted(set(table["N"])) == [2, 4, 8]
+    assert sorted(set(table["points"])) == [n * (2 * 3 + 2) for n in (2, 4, 8)]
+    assert len(table) == 3 * 3
+    full, _ = sobol_indices(results, "integrated_total", num_resamples=20)
+    last = table[table["N"] == 8].set_index("parameter")
+    assert np.allclose(last["ST"], full.set_index("parameter")["ST"])
+
+
+def test_morris_convergence_grows_by_trajectories(sweeps):
+    results = load_results(sweeps["morris"])
+    table = morris_convergence(results, "integrated_total", num_resamples=20)
+    assert sorted(set(table["trajectories"])) == [2, 3]
+    assert len(table) == 2 * 3
+    full = morris_indices(results, "integrated_total", num_resamples=20).set_index("parameter")
+    last = table[table["trajectories"] == 3].set_index("parameter")
+    assert np.allclose(last["mu_star"], full["mu_star"])
+    # with two trajectories the mean |effect| is over fewer effects: not the same numbers
+    first = table[table["trajectories"] == 2].set_index("parameter")
+    assert not np.allclose(first["mu_star"], full["mu_star"])
+
+
+def test_tiny_sobol_sample_is_flagged(sweeps):
+    results = load_results(sweeps["sobol"])
+    table, _ = sobol_indices(results, "integrated_total", num_resamples=20)
+    warned = " ".join(index_warnings(table))
+    assert "wider than 0.1" in warned  # 8 base samples cannot give narrow intervals
+
+
+def test_sequential_prim_boxes_count_only_the_runs_left(sweeps):
+    results = load_results(sweeps["grid"])
+    boxes = prim_boxes(results, "stall", threshold=0.5, max_boxes=3)
+    assert boxes and boxes[0].fitted_on == len(results.outcomes)
+    y = class_membership(results, "stall").to_numpy(bool)
+    x = parameter_frame(results)
+    left = np.ones(len(x), bool)
+    for box in boxes:
+        assert box.fitted_on == int(left.sum())
+        inside = in_box(x, box.limits) & left
+        if box.res_dim:
+            assert box.n == int(inside.sum()) and box.k == int((inside & y).sum())
+            assert box.coverage == pytest.approx(box.k / y.sum())
+        left &= ~inside
+        if box.number > 1:
+            assert f"outside box{'es' if box.number > 2 else ''} 1" in box.text()
+    region = boxes_region(results, "stall", boxes)
+    findings = [b for b in boxes if b.finding]
+    if region is not None:
+        # coverages of sequential boxes add up to the region's coverage
+        assert region.coverage == pytest.approx(sum(b.coverage for b in findings))
+
+
+def test_an_unrestricted_box_is_not_a_finding(sweeps):
+    results = load_results(sweeps["grid"])
+    # a density no box can reach: the chosen box is the densest restricted one, flagged
+    boxes = prim_boxes(results, "completes", threshold=1.01, max_boxes=3)
+    assert len(boxes) == 1 and not boxes[0].finding
+    assert "not a finding" in boxes[0].text() or "no box found" in boxes[0].text()
+
+
+def test_cart_leaves_partition_the_runs_and_make_a_region(sweeps):
+    results = load_results(sweeps["grid"])
+    tree = cart_tree(results, "class:completes", max_depth=2)
+    assert tree.leaves["n"].sum() == len(results.outcomes)
+    assert len(tree.leaves) <= 4 and tree.classify
+    region = leaves_region(results, "completes", tree, threshold=0.5)
+    assert region is not None and 0 < region.coverage <= 1
+    chosen = tree.leaves[tree.leaves["value"] >= 0.5]
+    member = class_membership(results, "completes")
+    assert region.density == pytest.approx(
+        (chosen["value"] * chosen["n"]).sum() / chosen["n"].sum()
+    )
+    assert region.coverage == pytest.approx((chosen["value"] * chosen["n"]).sum() / member.sum())
+
+
+def test_dimensional_stacking_nests_the_grid_levels(sweeps):
+    results = load_results(sweeps["grid"])
+    table = stacked_table(results, "completes", ["initial_trust", "progress_rate"])
+    assert table.shape == (5, 4)
+    values, _ = heatmap_table(results, "progress_rate", "initial_trust", class_name="completes")
+    assert np.allclose(table.to_numpy(), values.to_numpy())
+
+
+def test_grid_analysis_draws_boxes_stacking_and_trees(sweeps, capsys):
+    out = sweeps["grid"] / "full"
+    assert main(["analyze", str(sweeps["grid"]), "--out", str(out), "--max-boxes", "3"]) == 0
+    text = capsys.readouterr().out
+    assert "feature scores" in text and "CART" in text
+    for name in (
+        "feature_scores.csv",
+        "feature_scores.png",
+        "cart_integrated_total.png",
+        "cart_class_completes.png",
+        "cart_leaves.csv",
+        "stacking_completes.png",
+        "parallel_completes.png",
+        "scatter_matrix_completes.png",
+    ):
+        assert (out / name).stat().st_size > 0, name
+    # grid levels from linspace print without float artefacts
+    header = (out / "heatmap_initial_trust_progress_rate_share_completes.csv").read_text()
+    assert "0000000" not in header and "9999999" not in header

@@ -3,7 +3,7 @@
 The pieces live in :mod:`ddr_sim.config.experiment` (experiment files),
 :mod:`ddr_sim.sweeps.designs` (design points and seeds), :mod:`ddr_sim.sweeps.coordinator`
 (running on an executor), :mod:`ddr_sim.sweeps.store` (the sweep folder) and
-:mod:`ddr_sim.analysis.sensitivity` (analysis).
+:mod:`ddr_sim.studies.sweep_analysis` (analysis).
 
 Exit codes of ``sweep``: 0 every run succeeded; 1 some runs failed (recorded, the sweep
 finished), the executor broke or the pilot runs all failed; 2 the experiment or the
@@ -75,17 +75,20 @@ exit codes: 0 all runs succeeded; 1 some runs failed (see the index) or workers 
 ANALYZE_HELP = "sensitivity indices, scenario discovery (PRIM) and heatmaps of a sweep"
 
 ANALYZE_DESCRIPTION = """\
-Analyse a sweep folder (it reads only the result tables, never the model):
-  sobol.csv / morris.csv     Sobol (S1, ST) or Morris (mu*, sigma) indices with 95 %
-                             intervals per outcome, from SALib (sobol / morris designs)
-  sobol.png / morris.png     tornado plot of the indices
-  prim_<class>.csv           scenario discovery: PRIM boxes (EMA Workbench) of parameter
-                             ranges where runs fall in each class of the experiment
-                             ('classes:'), with coverage and density
-  prim_<class>_box<k>_tradeoff.png   coverage/density trade-off, chosen box marked
-  heatmap_<x>_<y>_<what>.png/.csv    an outcome's median (or a class's share of runs)
-                             over two parameters ('heatmaps:'; grid designs: the first
-                             two parameters by default)
+Analyse a sweep folder (it reads only the result tables, never the model); writes to
+SWEEP_DIR/analysis (see docs/SWEEPS.md for every file):
+  sobol / morris .csv .png   indices with 95 % intervals (SALib), with warnings, and
+  *_convergence.csv .png     the indices against the sample size (sobol/morris designs)
+  feature_scores.csv .png    extra-trees feature scores per outcome and class (any design)
+  cart_<target>.png          a small CART tree per outcome and class; cart_leaves.csv
+  prim_<class>.csv           sequential PRIM boxes (EMA Workbench) per class ('classes:'),
+                             box k fitted on the runs outside boxes 1..k-1; regions of
+                             several boxes or CART leaves in the report
+  prim_<class>_box<k>_trajectory.png   peeling trajectory, chosen box circled
+  parallel_ / scatter_matrix_ / scatter_ / stacking_<class>.png   runs by class
+  heatmap_<x>_<y>_<what>.png .csv      an outcome's median or a class's share of runs,
+                             PRIM boxes drawn ('heatmaps:' or defaults)
+  trajectories.png, stall_onsets.png   monthly series by class, when stalls begin
   report.txt                 what is printed
 """
 
@@ -182,6 +185,20 @@ def _register_analyze(commands: Any) -> None:
         default=100,
         metavar="N",
         help="bootstrap resamples of the confidence intervals (default 100)",
+    )
+    analyze.add_argument(
+        "--tree-depth",
+        type=arg.bounded_int(8, "a deeper tree is no longer read at a glance"),
+        default=3,
+        metavar="N",
+        help="levels of the CART trees (default 3)",
+    )
+    analyze.add_argument(
+        "--top",
+        type=arg.bounded_int(10, "a larger scatter matrix is unreadable"),
+        default=4,
+        metavar="N",
+        help="parameters in the scatter matrix, by feature score (default 4)",
     )
     arg.add_no_plots(analyze)
     analyze.set_defaults(handler=_cmd_analyze)
@@ -332,21 +349,22 @@ def _damaged_errors() -> tuple[type[BaseException], ...]:
 
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
-    from ddr_sim.analysis.sensitivity import AnalysisError, analyze
+    from ddr_sim.studies.sweep_analysis import AnalysisError, Settings, analyze
 
     check_manifest(args.sweep_dir)
     if args.out is not None:
         writable_dir(args.out, what="analysis folder")
+    settings = Settings(
+        outcomes=args.outcomes,
+        plots=not args.no_plots,
+        prim_threshold=args.prim_threshold,
+        max_boxes=args.max_boxes,
+        num_resamples=args.resamples,
+        tree_depth=args.tree_depth,
+        top=args.top,
+    )
     try:
-        written = analyze(
-            args.sweep_dir,
-            out=args.out,
-            outcomes=args.outcomes,
-            plots=not args.no_plots,
-            prim_threshold=args.prim_threshold,
-            max_boxes=args.max_boxes,
-            num_resamples=args.resamples,
-        )
+        written = analyze(args.sweep_dir, out=args.out, settings=settings)
     except AnalysisError as err:
         raise CommandError(str(err), 1 if "no run succeeded" in str(err) else 2) from None
     except _damaged_errors() as err:
