@@ -154,3 +154,20 @@ def test_experiment_and_targets_files_are_bounded_too(tmp_path):
     )
     with pytest.raises(ExperimentError, match="urandom: is not a regular file"):
         load_experiment(write(tmp_path, text, "e.yaml"))
+
+
+def test_policy_and_lever_files_are_bounded_too(tmp_path):
+    from ddr_sim.config.levers import LeversError, load_levers
+    from ddr_sim.config.policies import file_kind, load_policies
+
+    fifo = tmp_path / "fifo.yaml"
+    os.mkfifo(fifo)
+    assert file_kind(fifo) is None and file_kind("/dev/zero") is None
+    deep = write(tmp_path, "policies: " + "[" * 5000 + "]" * 5000 + "\n", "deep.yaml")
+    assert file_kind(deep) is None
+    with pytest.raises(ScenarioError, match="not a regular file"):
+        load_policies(fifo)
+    with pytest.raises(ScenarioError, match="nested deeper than"):
+        load_policies(deep)
+    with pytest.raises(LeversError, match="not a regular file"):
+        load_levers("/dev/urandom")

@@ -17,9 +17,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import Field, field_validator
 
-from ddr_sim.config.loading import Problem, ScenarioError, _plain, _position, read_mapping
+from ddr_sim.config.fields import Strict
+from ddr_sim.config.problems import ScenarioError, plain, validation_problems
+from ddr_sim.config.reading import read_mapping
 
 _NAME = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
@@ -30,11 +32,7 @@ class LeversError(ScenarioError):
     what = "lever file"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Lever(_Strict):
+class Lever(Strict):
     name: str = Field(pattern=_NAME, description="Short unique name.")
     recommendation: str = Field(min_length=1, description="The recommendation it stands for.")
     change: str = Field(min_length=1, description="The small change, in words.")
@@ -56,7 +54,7 @@ class Lever(_Strict):
         return [f"{path}={json.dumps(value)}" for path, value in self.set.items()]
 
 
-class LeverFile(_Strict):
+class LeverFile(Strict):
     baseline: str = Field(description="Scenario file, relative to the lever file.")
     indicators: list[str] = Field(min_length=1, description="Summary columns of the table.")
     levers: list[Lever] = Field(min_length=1)
@@ -90,15 +88,7 @@ def load_levers(path: str | os.PathLike[str]) -> Levers:
         Path(source), source, "lever file", "baseline, indicators, levers", error=LeversError
     )
     try:
-        spec = LeverFile.model_validate(_plain(doc))
+        spec = LeverFile.model_validate(plain(doc))
     except pydantic.ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            (file, line), _ = _position(doc, loc, source)
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r}"
-            problems.append(Problem(file, line, ".".join(str(s) for s in loc), message))
-        raise LeversError(problems) from None
+        raise LeversError(validation_problems(exc, doc, source, LeverFile)) from None
     return Levers(Path(source), spec)

@@ -24,10 +24,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import pydantic
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from ddr_sim.config.loading import Problem, ScenarioError
+from ddr_sim.config.documents import parse_yaml
+from ddr_sim.config.fields import Strict
+from ddr_sim.config.problems import Problem, ScenarioError, plain, validation_problems
+from ddr_sim.config.reading import read_text
 from ddr_sim.config.scenario import Month
 
 BASELINE = "baseline"
@@ -38,11 +40,7 @@ SCENARIO_KEYS = frozenset({"name", "calendar", "groups", "regions", "extends", "
 _NAME = r"^[A-Za-z][A-Za-z0-9_-]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class PolicySpec(_Strict):
+class PolicySpec(Strict):
     """One policy of a policy file (see the module docstring)."""
 
     name: Annotated[str, Field(pattern=_NAME)]
@@ -70,7 +68,7 @@ class PolicySpec(_Strict):
         return [f"{path}={value_text(value)}" for path, value in self.set.items()]
 
 
-class PolicyFile(_Strict):
+class PolicyFile(Strict):
     """A policy file: the baseline, the interim horizon and the policies."""
 
     baseline: Annotated[str, Field(min_length=1)]
@@ -130,8 +128,6 @@ def load_policies(path: str | os.PathLike[str]) -> Policies:
         The file is missing, not YAML, or not a valid policy file; each problem names the
         file, line and field.
     """
-    from ddr_sim.config import loading
-
     source = os.fspath(path)
     if file_kind(source) == "scenario":
         raise ScenarioError(
@@ -145,31 +141,16 @@ def load_policies(path: str | os.PathLike[str]) -> Policies:
                 )
             ]
         )
-    try:
-        text = Path(source).read_text(encoding="utf-8")
-    except OSError as err:
-        raise ScenarioError(
-            [Problem(source, None, "", f"cannot read the policy file: {err.strerror or err}")]
-        ) from None
-    doc, line = loading._parse_yaml(text, source)  # mappings that remember their lines
+    text = read_text(Path(source), source, "policy file")  # bounded, regular files only
+    doc, line = parse_yaml(text, source)  # mappings that remember their lines
     if not isinstance(doc, dict):
         raise ScenarioError(
             [Problem(source, line, "", "a policy file is a mapping with baseline and policies")]
         )
     try:
-        spec = PolicyFile.model_validate(loading._plain(doc))
+        spec = PolicyFile.model_validate(plain(doc))
     except pydantic.ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            loc = tuple(err["loc"])
-            (file, at), _ = loading._position(doc, loc, source)
-            message = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                message = f"unknown key {loc[-1]!r}"
-            elif err["type"] not in ("value_error", "missing"):
-                message += f" (got {err['input']!r})"
-            problems.append(Problem(file, at, ".".join(str(s) for s in loc), message))
-        raise ScenarioError(problems) from None
+        raise ScenarioError(validation_problems(exc, doc, source, PolicyFile)) from None
     lines: dict[str, int | None] = {}
     set_lines: dict[tuple[str, str], int | None] = {}
     items = doc["policies"]
@@ -185,10 +166,10 @@ def load_policies(path: str | os.PathLike[str]) -> Policies:
 
 def file_kind(path: str | os.PathLike[str]) -> str | None:
     """``"policy"``, ``"scenario"`` or None (unreadable, not a mapping, or neither)."""
+    source = os.fspath(path)
     try:
-        with open(path, encoding="utf-8") as handle:
-            doc = yaml.safe_load(handle.read(1 << 20))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError, ValueError):
+        doc, _ = parse_yaml(read_text(Path(source), source, "file"), source)
+    except ScenarioError:  # unreadable, not a regular file, too big or not YAML
         return None
     if not isinstance(doc, dict):
         return None
