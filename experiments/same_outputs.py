@@ -85,7 +85,8 @@ VOLATILE_KEYS = frozenset(
 )
 #: Lines of text reports that carry timings.
 VOLATILE_LINE = re.compile(
-    r"(\d+(\.\d+)? ?(s|min|seconds|minutes)\b|elapsed|took|UTC|\d{4}-\d\d-\d\dT)"
+    r"(\d+(\.\d+)? ?(s|min|seconds|minutes)\b|elapsed|took|UTC|\d{4}-\d\d-\d\dT"
+    r"|Produced by|Command:)"
 )
 
 
