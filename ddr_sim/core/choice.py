@@ -22,43 +22,22 @@ choosers in random order up to the places left; the rest keep their status.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from enum import IntEnum
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ddr_sim.core.mechanisms.cantonment import cantonment_places, pre_cantonment_places
-from ddr_sim.core.mechanisms.outside_options import (
-    group_income_per_member,
-    miner_net_income,
-    mining_places,
-)
-from ddr_sim.core.mechanisms.pressure import registration_capacity, screen
+from ddr_sim.core.availability import availability
+from ddr_sim.core.mechanisms.pressure import screen
 from ddr_sim.core.mechanisms.reinsertion import (
-    militia_programme_open,
     reinsertion_income,
-    reinsertion_open,
 )
-from ddr_sim.core.mechanisms.trust import held_back
+from ddr_sim.core.options import N_OPTIONS, MonthView, Option
 from ddr_sim.core.population import lookup
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
     from ddr_sim.core.model import DDRModel
 
-
-class Option(IntEnum):
-    KEEP = 0
-    ACTIVE = 1
-    MINE = 2
-    PRE_CANTON = 3
-    CANTON = 4
-    INTEGRATE = 5
-    REINSERT = 6
-
-
-N_OPTIONS = len(Option)
 
 #: Statuses whose holders take this choice (integrated people face ``reversal``).
 CHOOSERS = np.array(
@@ -89,35 +68,6 @@ _GROUP_SIDE_KEEP[Status.MOC] = 0.5
 _STATE_SIDE_KEEP = np.zeros(len(Status), np.float32)
 _STATE_SIDE_KEEP[[Status.MOC, Status.CANTONED]] = 0.5
 _STATE_SIDE_KEEP[Status.TRAINING] = 1.0
-
-
-@dataclass
-class MonthView:
-    """What the choice reads about this month, computed once before anyone moves."""
-
-    group_income: np.ndarray  # per group slot, kFCFA/month
-    miner_income: float
-    mining_places: np.ndarray  # per region
-    pre_cantonment_places: np.ndarray
-    cantonment_places: np.ndarray
-    registration_places: int
-    reinsertion_places: int
-    consent: np.ndarray  # group slot x programme
-    signatory: np.ndarray  # per group slot, bool
-
-    @classmethod
-    def of(cls, model: DDRModel) -> MonthView:
-        return cls(
-            group_income=group_income_per_member(model).astype(np.float32),
-            miner_income=miner_net_income(model),
-            mining_places=mining_places(model),
-            pre_cantonment_places=pre_cantonment_places(model),
-            cantonment_places=cantonment_places(model),
-            registration_places=registration_capacity(model),
-            reinsertion_places=model.reinsertion_capacity(),
-            consent=model.consent_matrix(),
-            signatory=model.group_array("signatory").astype(bool),
-        )
 
 
 def _keep_income(
@@ -195,120 +145,6 @@ def utilities(
         u[Option.REINSERT, status == Status.UNFIT_WAITING] -= b.unfit_reinsertion_penalty
     u += b.income_weight * income
     return u, income
-
-
-@dataclass
-class GroupGates:
-    """Per group slot: the share of commanders who open each option (0 where the programme
-    is closed; 1 where the group has no say)."""
-
-    pre_cantonment: np.ndarray
-    cantonment: np.ndarray
-    accelerated: np.ndarray
-    general_integration: np.ndarray
-    militia_integration: np.ndarray
-    reinsertion: np.ndarray
-
-    @classmethod
-    def of(cls, model: DDRModel, view: MonthView) -> GroupGates:
-        state = model.programmes
-        column = model.programme_column
-        consent = view.consent
-        signatory = view.signatory
-        militia_open = militia_programme_open(model)
-        offer = model.spec.programmes.militia_programme.offer
-        everyone = np.ones(len(signatory), np.float32)
-        return cls(
-            pre_cantonment=consent[:, column["pre_cantonment"]],
-            cantonment=consent[:, column["cantonment"]],
-            accelerated=consent[:, column["accelerated_ddr"]]
-            * (state.accelerated_launched is not None),
-            general_integration=consent[:, column["integration"]] * state.general_integration_open,
-            militia_integration=everyone * (~signatory & militia_open & (offer == "integration")),
-            reinsertion=everyone
-            * (
-                (signatory & reinsertion_open(model))
-                | (~signatory & militia_open & (offer == "reinsertion"))
-            ),
-        )
-
-
-def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarray:
-    """Boolean matrix (options x rows): which options are open to each person.
-
-    An option whose group, programme or place conditions hold nowhere is left closed
-    without looking at the people.
-    """
-    pop = model.population
-    gates = GroupGates.of(model, view)
-    status = pop.status[rows]
-    group = pop.group[rows].astype(np.intp)
-    region = pop.where[rows].astype(np.intp)
-    armed = pop.armed[rows]
-    free = ~held_back(model, rows)
-    armed_free = armed & free
-    lenience = pop.lenience[rows]
-
-    def allowed(share: np.ndarray) -> np.ndarray:
-        """Members whose commander lets them take a step with consent ``share``."""
-        return lenience < share[group]
-
-    on_side = (status == Status.ACTIVE) | (status == Status.MINING)
-    ok = np.zeros((N_OPTIONS, len(rows)), bool)
-    ok[Option.KEEP] = True
-    ok[Option.ACTIVE] = status != Status.ACTIVE
-    mining = view.mining_places > 0
-    if mining.any():
-        ok[Option.MINE] = ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)) & (
-            mining[region]
-        )
-    pre_cantonment = view.pre_cantonment_places > 0
-    if gates.pre_cantonment.any() and pre_cantonment.any():
-        ok[Option.PRE_CANTON] = (
-            on_side & free & allowed(gates.pre_cantonment) & pre_cantonment[region]
-        )
-    cantonment = view.cantonment_places > 0
-    if gates.cantonment.any() and cantonment.any():
-        ok[Option.CANTON] = (
-            (on_side | (status == Status.PRE_CANTONED))
-            & armed_free
-            & allowed(gates.cantonment)
-            & cantonment[region]
-        )
-    if view.registration_places > 0:
-        ok[Option.INTEGRATE] = (
-            ~pop.child[rows]
-            & ~pop.declared_unfit[rows]
-            & _integration_open(gates, status, on_side, armed_free, allowed)
-        )
-    if gates.reinsertion.any():
-        leaving = (
-            on_side
-            | (status == Status.PRE_CANTONED)
-            | (status == Status.CANTONED)
-            | (status == Status.UNFIT_WAITING)
-        )
-        ok[Option.REINSERT] = leaving & free & (gates.reinsertion[group] > 0)
-    return ok
-
-
-def _integration_open(
-    gates: GroupGates,
-    status: np.ndarray,
-    on_side: np.ndarray,
-    armed_free: np.ndarray,
-    allowed,
-) -> np.ndarray:
-    """Mask: one of the integration routes (accelerated, general, militia) is open."""
-    route = np.zeros(len(status), bool)
-    if gates.accelerated.any():
-        route |= (status == Status.MOC) & allowed(gates.accelerated)
-    if gates.general_integration.any():
-        in_assembly = (status == Status.PRE_CANTONED) | (status == Status.CANTONED)
-        route |= (on_side | in_assembly) & armed_free & allowed(gates.general_integration)
-    if gates.militia_integration.any():
-        route |= on_side & armed_free & allowed(gates.militia_integration)
-    return route
 
 
 def logit_draw(rng: np.random.Generator, u: np.ndarray, ok: np.ndarray, scale: float) -> np.ndarray:

@@ -12,7 +12,6 @@ from ddr_sim.core.choice import choose
 from ddr_sim.core.combatant import Combatant
 from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
-from ddr_sim.core.mechanisms.interim_hardening import hardening
 from ddr_sim.core.mechanisms.list_inflation import recruit
 from ddr_sim.core.mechanisms.outside_options import rent_ratio
 from ddr_sim.core.mechanisms.paid_delay import monthly_allowance_cost_kfcfa
@@ -26,7 +25,7 @@ from ddr_sim.core.mechanisms.pressure import (
     settle_ranks,
     try_launch_accelerated_ddr,
 )
-from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
+from ddr_sim.core.mechanisms.reinsertion import militia_programme_open
 from ddr_sim.core.mechanisms.reversal import reconsider_integration
 from ddr_sim.core.mechanisms.shocks import (
     apply_event,
@@ -36,7 +35,7 @@ from ddr_sim.core.mechanisms.shocks import (
 )
 from ddr_sim.core.mechanisms.trust import update_person_trust
 from ddr_sim.core.population import Population
-from ddr_sim.core.programmes import ProgrammeState, moc_open, open_programmes, staff_moc
+from ddr_sim.core.programmes import ProgrammeState, open_programmes, staff_moc
 from ddr_sim.core.records import Flows, History
 from ddr_sim.core.statuses import WITH_GROUP, Status
 
@@ -249,45 +248,6 @@ class DDRModel(mesa.Model):
         if militia_programme_open(self):
             cap += self.spec.programmes.militia_programme.monthly_capacity
         return cap
-
-    def series_value(self, name: str) -> float:
-        match name:
-            case "political_progress":
-                return self.government.progress
-            case "pressure":
-                return self.mission.pressure
-            case "mission_presence":
-                return self.mission.presence
-            case "cvr_usd_year":
-                return float(self.cvr_intensity.sum() * 1e6)
-            case "sites_built":
-                return self.sites.n_built(self.spec.programmes.cantonment.build_months)
-            case "quota":
-                return self.programmes.quota
-            case "ranks_settled":
-                return float(self.programmes.ranks_settled)
-            case "agreement_in_force":
-                return float(self.programmes.agreement_in_force)
-            case "hardening":
-                return hardening(self)
-            case "pre_cantonment_open":
-                return float(self.programmes.pre_cantonment_open)
-            case "moc_open":
-                return float(moc_open(self))
-            case "accelerated_ddr_open":
-                return float(
-                    self.programmes.accelerated_launched is not None
-                    and self.programmes.agreement_in_force
-                )
-            case "general_integration_open":
-                return float(
-                    self.programmes.general_integration_open and self.programmes.agreement_in_force
-                )
-            case "reinsertion_open":
-                return float(reinsertion_open(self))
-            case "cost_usd":
-                return self.cost_total_usd()
-        raise KeyError(name)
 
     def label(self, month: int | None = None) -> str:
         return month_label(self.month if month is None else month, self.spec.calendar.start)

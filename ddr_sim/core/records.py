@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ddr_sim.core.mechanisms.interim_hardening import hardening
+from ddr_sim.core.mechanisms.reinsertion import reinsertion_open
+from ddr_sim.core.programmes import moc_open
 from ddr_sim.core.statuses import N_STATUSES
 
 if TYPE_CHECKING:
@@ -118,6 +121,47 @@ class History:
         self.listed[t] = pop.listed_by_group
         self.listed_armed[t] = pop.listed_armed_by_group
         for name in self.SERIES:
-            self.series[name][t] = m.series_value(name)
+            self.series[name][t] = series_value(m, name)
         for name in self.GROUP_SERIES:
             self.group_series[name][t] = m.group_array(name)
+
+
+def series_value(model: DDRModel, name: str) -> float:
+    """The model-level series ``name`` this month (``History.SERIES``)."""
+    match name:
+        case "political_progress":
+            return model.government.progress
+        case "pressure":
+            return model.mission.pressure
+        case "mission_presence":
+            return model.mission.presence
+        case "cvr_usd_year":
+            return float(model.cvr_intensity.sum() * 1e6)
+        case "sites_built":
+            return model.sites.n_built(model.spec.programmes.cantonment.build_months)
+        case "quota":
+            return model.programmes.quota
+        case "ranks_settled":
+            return float(model.programmes.ranks_settled)
+        case "agreement_in_force":
+            return float(model.programmes.agreement_in_force)
+        case "hardening":
+            return hardening(model)
+        case "pre_cantonment_open":
+            return float(model.programmes.pre_cantonment_open)
+        case "moc_open":
+            return float(moc_open(model))
+        case "accelerated_ddr_open":
+            return float(
+                model.programmes.accelerated_launched is not None
+                and model.programmes.agreement_in_force
+            )
+        case "general_integration_open":
+            return float(
+                model.programmes.general_integration_open and model.programmes.agreement_in_force
+            )
+        case "reinsertion_open":
+            return float(reinsertion_open(model))
+        case "cost_usd":
+            return model.cost_total_usd()
+    raise KeyError(name)

@@ -23,6 +23,7 @@ import pandas as pd
 
 from ddr_sim.runs import indicator_families as families
 from ddr_sim.runs.indicator import Indicator
+from ddr_sim.runs.indicator_collapse import collapse as collapse_family
 
 #: Every family of summary columns. Order matters: a column is described by the first
 #: entry whose pattern it matches (specific patterns before ``<coalition>`` ones).
@@ -31,7 +32,7 @@ INDICATORS: tuple[Indicator, ...] = (
     *families.flow_family(),
     *families.status_and_steps(),
     *families.stalls(),
-    *families.collapse(),
+    *collapse_family(),
     *families.defections(),
     *families.violence_and_lists(),
     *families.launch_and_boycotts(),
