@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ddr_sim.config.recordables import MODEL_SERIES
 from ddr_sim.core.mechanisms.interim_hardening import hardening
 from ddr_sim.core.mechanisms.reinsertion import reinsertion_open
 from ddr_sim.core.programmes import moc_open
@@ -77,23 +78,7 @@ class Flows:
 class History:
     """Counts by month x group x region x status, and the model-level series."""
 
-    SERIES = (
-        "political_progress",
-        "pressure",
-        "mission_presence",
-        "cvr_usd_year",
-        "sites_built",
-        "quota",
-        "ranks_settled",
-        "agreement_in_force",
-        "hardening",
-        "pre_cantonment_open",
-        "moc_open",
-        "accelerated_ddr_open",
-        "general_integration_open",
-        "reinsertion_open",
-        "cost_usd",
-    )
+    SERIES = MODEL_SERIES
     GROUP_SERIES = (
         "exists",
         "trust",

@@ -58,26 +58,6 @@ JOURNAL = "study.journal"
 #: Folder of finished runs inside the study folder.
 RUNS_FOLDER = "runs"
 
-DESCRIPTION = """\
-Calibrate the free behavioural parameters of a scenario against observed patterns.
-
-The targets file lists the patterns (summary column, observed value, acceptance band),
-the free parameters with their prior ranges, and the seeds each trial runs. Trials are
-drawn by Optuna (random start-up trials, then TPE) and run in parallel; a trial is
-accepted when the median of every pattern over its seeds is inside the band. Run the same
-command again to resume an interrupted or finished study up to a larger --budget."""
-
-EPILOG = """\
-outputs in --out:
-  study.journal   the Optuna study (resume by running the same command again)
-  trials.csv      every finished trial: parameters, distance, joint share, medians
-  accepted.csv    the trials whose medians are all inside their bands
-  best.yaml       the best point, as --set overrides and as a scenario fragment
-
-example:
-  ddr-sim calibrate scenarios/mali_2013_2023.yaml \\
-      --targets scenarios/mali_2013_2023.targets.yaml --budget 200"""
-
 
 def checkpoints_for(targets: LoadedTargets) -> list[str]:
     """Summary checkpoints: the defaults and the dates the targets' columns name."""
