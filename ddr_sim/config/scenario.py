@@ -188,6 +188,11 @@ class Integration(Strict):
     )
     monthly_capacity: People = 1000
     unit_cost_usd: UnitUSD = 2000.0
+    parity_margin: People | None = Field(
+        None,
+        description="Rule of thirds at intake: a signatory coalition registers only while it "
+        "is at most this many people ahead of every other (None: no parity rule).",
+    )
     units: list[Unit] = Field(
         default_factory=list,
         max_length=100,

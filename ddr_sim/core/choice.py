@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ddr_sim.core.availability import availability
-from ddr_sim.core.mechanisms.pressure import screen
+from ddr_sim.core.mechanisms.pressure import screen, within_parity
 from ddr_sim.core.mechanisms.reinsertion import (
     reinsertion_income,
 )
@@ -242,7 +242,11 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
             rng, picked(Option.PRE_CANTON), region, view.pre_cantonment_places
         ),
         Option.CANTON: _admit_by_region(rng, picked(Option.CANTON), region, view.cantonment_places),
-        Option.INTEGRATE: _admit(rng, picked(Option.INTEGRATE), view.registration_places),
+        Option.INTEGRATE: _admit(
+            rng,
+            within_parity(model, rng, rows, picked(Option.INTEGRATE)),
+            view.registration_places,
+        ),
         Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),
     }
     for option, pos in admitted.items():

@@ -38,6 +38,8 @@ class ProgrammeState:
     ranks_settled: bool = False
     integrated_total: int = 0
     registered_this_month: int = 0
+    #: people registered for integration so far, by coalition name (the parity rule)
+    registered_by_coalition: dict[str, int] = field(default_factory=dict)
     #: options ("INTEGRATE", "REINSERT") that opened this month: all it is open to reconsider
     announced: set[str] = field(default_factory=set)
     registration_months: list[int] = field(default_factory=list)

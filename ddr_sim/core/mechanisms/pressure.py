@@ -18,6 +18,11 @@ launch closer. It takes MOC members who choose integration. Registration places 
              * (1 if mission.moc_support else 0.5) * (0.5 + 0.5 * presence)
              - registered so far this month
 
+With ``integration.parity_margin`` m (the rule of thirds at intake: MOC contingents of equal
+size went through accelerated DDR together), a signatory coalition c may register at most
+``min over other coalitions of R_c' + m - R_c`` more people, R counting registrations so
+far; the more willing coalition waits for the other.
+
 Each registrant is screened once: a medically unfit person is declared unfit with
 probability ``screening_strictness`` and then waits (``UNFIT_WAITING``), refusing civilian
 reinsertion (mechanism 8 gives them a penalty on it); a person declared unfit never
@@ -130,6 +135,43 @@ def registration_capacity(model: DDRModel) -> int:
     return max(0, int(cap * factor) - state.registered_this_month)
 
 
+def parity_room(model: DDRModel) -> dict[str, int]:
+    """People each signatory coalition may still register under the rule of thirds.
+
+    Empty when the scenario has no parity rule or fewer than two signatory coalitions
+    take part (module docstring).
+    """
+    margin = model.spec.programmes.integration.parity_margin
+    if margin is None:
+        return {}
+    coalitions = sorted({g.coalition for g in model.active_groups() if g.signatory})
+    if len(coalitions) < 2:
+        return {}
+    done = model.programmes.registered_by_coalition
+    count = {c: done.get(c, 0) for c in coalitions}
+    return {
+        c: max(0, min(n for other, n in count.items() if other != c) + margin - count[c])
+        for c in coalitions
+    }
+
+
+def within_parity(
+    model: DDRModel, rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
+    """Positions in ``chosen`` (into ``rows``) that the parity rule lets register, taken at
+    random within each coalition that has less room than applicants."""
+    room = parity_room(model)
+    if not room or len(chosen) == 0:
+        return chosen
+    coalition = np.array([model.groups[g].coalition for g in model.population.group[rows[chosen]]])
+    keep = np.ones(len(chosen), bool)
+    for name, places in room.items():
+        here = np.flatnonzero(coalition == name)
+        if len(here) > places:
+            keep[rng.permutation(here)[places:]] = False
+    return chosen[keep]
+
+
 def screen(model: DDRModel, rows: np.ndarray) -> None:
     """Register ``rows``: the declared unfit wait, the rest go to training."""
     if len(rows) == 0:
@@ -142,6 +184,7 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     pop.mark_listed(rows)
     pop.declared_unfit[unfit_rows] = True
     model.programmes.registered_this_month += len(rows)
+    _count_by_coalition(model, rows)
     model.costs["registration_usd"] += (
         len(rows) * model.spec.programmes.accelerated_ddr.unit_cost_usd
     )
@@ -149,6 +192,15 @@ def screen(model: DDRModel, rows: np.ndarray) -> None:
     pop.move(fit_rows, Status.TRAINING, model.month)
     model.flows.add("registered", rows)
     model.flows.add("declared_unfit", unfit_rows)
+
+
+def _count_by_coalition(model: DDRModel, rows: np.ndarray) -> None:
+    """Add the registrants ``rows`` to their coalitions' running counts (parity rule)."""
+    done = model.programmes.registered_by_coalition
+    slots, counts = np.unique(model.population.group[rows], return_counts=True)
+    for slot, k in zip(slots, counts, strict=True):
+        name = model.groups[int(slot)].coalition
+        done[name] = done.get(name, 0) + int(k)
 
 
 def settle_ranks(model: DDRModel) -> None:
