@@ -26,6 +26,7 @@ class GroupGates:
     is closed; 1 where the group has no say)."""
 
     pre_cantonment: np.ndarray
+    moc: np.ndarray
     cantonment: np.ndarray
     accelerated: np.ndarray
     general_integration: np.ndarray
@@ -43,6 +44,7 @@ class GroupGates:
         everyone = np.ones(len(signatory), np.float32)
         return cls(
             pre_cantonment=consent[:, column["pre_cantonment"]],
+            moc=consent[:, column["moc"]],
             cantonment=consent[:, column["cantonment"]],
             accelerated=consent[:, column["accelerated_ddr"]]
             * (state.accelerated_launched is not None),
@@ -79,7 +81,9 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     on_side = (status == Status.ACTIVE) | (status == Status.MINING)
     ok = np.zeros((N_OPTIONS, len(rows)), bool)
     ok[Option.KEEP] = True
-    ok[Option.ACTIVE] = status != Status.ACTIVE
+    # a MOC member holds a post their commander gave them: they go back to the group only
+    # once that commander no longer consents to MOC (or the MOC closes)
+    ok[Option.ACTIVE] = (status != Status.ACTIVE) & ~((status == Status.MOC) & allowed(gates.moc))
     mining = view.mining_places > 0
     if mining.any():
         ok[Option.MINE] = ((status == Status.ACTIVE) | (status == Status.UNFIT_WAITING)) & (

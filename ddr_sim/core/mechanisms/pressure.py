@@ -135,11 +135,14 @@ def registration_capacity(model: DDRModel) -> int:
     return max(0, int(cap * factor) - state.registered_this_month)
 
 
-def parity_room(model: DDRModel) -> dict[str, int]:
-    """People each signatory coalition may still register under the rule of thirds.
+def parity_room(model: DDRModel, applicants: dict[str, int]) -> dict[str, int]:
+    """People each signatory coalition may register this month under the rule of thirds.
 
-    Empty when the scenario has no parity rule or fewer than two signatory coalitions
-    take part (module docstring).
+    ``applicants`` counts, by coalition, those who chose integration this month. The
+    coalitions register together: the one that can reach the lowest count (registered so
+    far plus applicants) takes all its applicants, and every other may end at most
+    ``parity_margin`` above that count. Empty when the scenario has no parity rule or
+    fewer than two signatory coalitions take part (module docstring).
     """
     margin = model.spec.programmes.integration.parity_margin
     if margin is None:
@@ -149,10 +152,8 @@ def parity_room(model: DDRModel) -> dict[str, int]:
         return {}
     done = model.programmes.registered_by_coalition
     count = {c: done.get(c, 0) for c in coalitions}
-    return {
-        c: max(0, min(n for other, n in count.items() if other != c) + margin - count[c])
-        for c in coalitions
-    }
+    level = min(count[c] + applicants.get(c, 0) for c in coalitions)
+    return {c: max(0, level + margin - count[c]) for c in coalitions}
 
 
 def within_parity(
@@ -160,10 +161,11 @@ def within_parity(
 ) -> np.ndarray:
     """Positions in ``chosen`` (into ``rows``) that the parity rule lets register, taken at
     random within each coalition that has less room than applicants."""
-    room = parity_room(model)
-    if not room or len(chosen) == 0:
+    if model.spec.programmes.integration.parity_margin is None or len(chosen) == 0:
         return chosen
     coalition = np.array([model.groups[g].coalition for g in model.population.group[rows[chosen]]])
+    names, counts = np.unique(coalition, return_counts=True)
+    room = parity_room(model, {str(c): int(k) for c, k in zip(names, counts, strict=True)})
     keep = np.ones(len(chosen), bool)
     for name, places in room.items():
         here = np.flatnonzero(coalition == name)

@@ -77,6 +77,8 @@ def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity
     group.shift_trust(-b.trust_loss_clash * severity)
     if not group.fighting:
         group.war_news = True
+        group.fight_severity = 0.0
+    group.fight_severity = max(group.fight_severity, float(severity))
     group.fighting_until = max(group.fighting_until, model.month + FIGHT_MONTHS)
     pop = model.population
     n = pop.size
@@ -234,5 +236,6 @@ def apply_event(model: DDRModel, event: Event) -> None:
             for g in model.active_groups():
                 if g.signatory:
                     g.war_news = g.war_news or not g.fighting
+                    g.fight_severity = 1.0  # the end of the agreement: war
                     g.fighting_until = max(g.fighting_until, model.calendar_end)
     model.flows.note_event(event)
