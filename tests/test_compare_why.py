@@ -12,7 +12,7 @@ from ddr_sim.config.policies import BASELINE
 from ddr_sim.studies import compare as cmp
 from ddr_sim.studies.compare_stats import EFFECTS, ranking
 from ddr_sim.studies.compare_why import (
-    GateMeans,
+    GateCounts,
     _option_line,
     changed_settings,
     explain,
@@ -58,7 +58,8 @@ def test_a_lever_that_cannot_act_is_explained_by_its_gate_and_ranked_last(no_rei
     assert no_clear_effect(c) == ["credible_package"]
     lines = explain(c, "credible_package")
     assert lines[0].startswith("**reinsertion** was offered to nobody in either arm")
-    assert "closed by programme not open in" in lines[0]
+    assert "candidate person-months per run, closed " in lines[0]
+    assert lines[0].endswith("by programme not open.")
     assert "group consent" not in lines[0]  # the programme gate closed it to everyone
     assert "never reached anyone's choice" in lines[-1]
     report = cmp.report(c)
@@ -125,30 +126,47 @@ def test_ranking_puts_clear_gains_first_clear_losses_last_and_nil_after_its_ties
     assert list(table["rank"]) == list(range(1, 7))
 
 
-def _means(offered: float, chose: float, took: float, **closed: float) -> GateMeans:
+def _counts(offered: list, chose: list, took: list, **closed: list) -> GateCounts:
+    """Gate counts of one arm over seeds (one value per seed in each list)."""
+    n = len(offered)
     counts = {"offered": offered, "chose": chose, "took": took}
     for gate in ("programme", "consent", "held_back", "eligibility", "places"):
-        counts[f"closed_by_{gate}"] = closed.get(gate, 0.0)
-    counts["candidates"] = offered + sum(closed.values())
-    return GateMeans(counts)
+        counts[f"closed_by_{gate}"] = closed.get(gate, [0] * n)
+    counts["candidates"] = [o + sum(c[i] for c in closed.values()) for i, o in enumerate(offered)]
+    return GateCounts.of(counts)
 
 
 def test_each_place_an_effect_can_stop_is_named():
     rationed = _option_line(
         "integration",
-        _means(500, 40, 30, consent=900),
-        _means(500, 80, 30, consent=900),
+        _counts([500, 500], [40, 40], [30, 30], consent=[900, 900]),
+        _counts([500, 500], [80, 80], [30, 30], consent=[900, 900]),
     )
     assert "changed the choice of those offered, but not how many took it" in rationed
-    assert "chosen 40 times in the baseline, 80 with the policy" in rationed
-    assert "closed to the other candidates by group consent in 900" in rationed.lower()
-    ignored = _option_line("cantonment", _means(10, 0, 0, held_back=5), _means(20, 0, 0))
-    assert "changed who was offered it, but not their choice" in ignored
+    assert "chosen 40 -> 80; taken 30 -> 30 (no clear change)" in rationed
+    assert rationed.endswith("Closed to the other candidates: 900 by group consent.")
+    ignored = _option_line(
+        "cantonment",
+        _counts([10, 12], [0, 0], [0, 0], held_back=[5, 5]),
+        _counts([20, 22], [0, 0], [0, 0]),
+    )
+    assert "changed who was offered it, but not how many chose it" in ignored
+    noise = _option_line(
+        "reinsertion", _counts([10, 20], [1, 2], [1, 2]), _counts([20, 10], [2, 1], [2, 1])
+    )
+    assert "No clear change in who was offered it" in noise and "(no clear change)" not in noise
+    further = _option_line(
+        "pre_cantonment", _counts([50, 50], [5, 6], [5, 6]), _counts([90, 95], [9, 12], [9, 12])
+    )
+    assert "More took it, but that did not carry through" in further
+    assert "integration to open" in further
     closed = _option_line(
-        "pre_cantonment", _means(0, 0, 0, consent=70, places=30), _means(0, 0, 0, consent=70)
+        "pre_cantonment",
+        _counts([0, 0], [0, 0], [0, 0], consent=[70, 70], places=[30, 30]),
+        _counts([0, 0], [0, 0], [0, 0], consent=[70, 70]),
     )
     assert closed.startswith("**pre-cantonment** was offered to nobody in either arm")
-    assert closed.endswith("closed by group consent in 70.")
+    assert closed.endswith("closed 70 by group consent.")
 
 
 def test_the_options_a_policy_acts_on_come_from_the_settings_it_changes():

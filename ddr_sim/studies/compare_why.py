@@ -4,7 +4,8 @@ Every run records, per exit option of the monthly choice (pre-cantonment, canton
 integration, reinsertion), how many people who reconsidered were candidates for it, were
 offered it, chose it and took it, and the first gate that closed it to the others
 (:mod:`ddr_sim.runs.gates`). For a policy without a clear effect (its headline
-differences are zero in every seed, or all their 90 % intervals contain zero) the report
+differences are zero in every seed, or those of its outcomes, cost aside, all have a
+90 % interval containing zero) the report
 compares those counts between the baseline and the policy, for the exit options the
 policy's settings act on: an option offered to nobody in either arm was stopped by its
 gates; one whose offers or choices changed without changing who took it was stopped by
@@ -22,6 +23,7 @@ import numpy as np
 from ddr_sim.config.policies import BASELINE
 from ddr_sim.config.recordables import EXIT_OPTIONS, GATE_COUNTS, GATES
 from ddr_sim.runs.gates import gate_total
+from ddr_sim.studies.compare_stats import MEASURES, contains_zero, interval
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,7 +49,7 @@ ACTS_ON: dict[str, tuple[str, ...]] = {
 GATE_TEXT: dict[str, str] = {
     "programme": "programme not open",
     "consent": "group consent",
-    "held_back": "held back by the group",
+    "held_back": "the group holding them back",
     "eligibility": "eligibility (child, declared unfit, unarmed)",
     "places": "no places",
 }
@@ -61,26 +63,38 @@ OPTION_TEXT: dict[str, str] = {
 
 
 @dataclass(frozen=True)
-class GateMeans:
-    """Mean per run, over the paired seeds, of one arm's gate counts of one exit option."""
+class GateCounts:
+    """One arm's gate counts of one exit option, per paired seed (in seed order)."""
 
-    counts: dict[str, float]
+    counts: dict[str, np.ndarray]
 
-    def __getitem__(self, count: str) -> float:
+    def __getitem__(self, count: str) -> np.ndarray:
         return self.counts[count]
 
+    def mean(self, count: str) -> float:
+        values = self.counts[count]
+        return float(values.mean()) if len(values) else 0.0
+
     def closing(self) -> list[tuple[str, float]]:
-        """The gates that closed the option to someone, most first."""
-        closed = [(g, self.counts[f"closed_by_{g}"]) for g in GATES]
-        return sorted([c for c in closed if c[1] > 0], key=lambda c: -c[1])
+        """The gates that closed the option to someone (a mean of at least one
+        person-month per run), most first."""
+        closed = [(g, self.mean(f"closed_by_{g}")) for g in GATES]
+        return sorted([c for c in closed if round(c[1]) > 0], key=lambda c: -c[1])
+
+    @classmethod
+    def of(cls, counts: dict[str, Iterable[float]]) -> GateCounts:
+        return cls({c: np.asarray(list(v), float) for c, v in counts.items()})
 
 
 def no_clear_effect(comparison: Comparison) -> list[str]:
-    """Policies whose headline differences all have a 90 % interval containing zero (at
-    every horizon, net exits included): identical runs among them."""
+    """Policies whose outcome differences all have a 90 % interval containing zero, at
+    every horizon, net exits included (cost, what a policy spends rather than what it
+    achieves, aside): identical runs among them."""
     s = comparison.stats
     if s.empty:
         return []
+    spending = {m.key for m in MEASURES if m.better == 0}
+    s = s[~s["measure"].isin(spending)]
     clear = s.groupby("policy", sort=False)["contains_zero"].all()
     return [name for name, nil in clear.items() if nil]
 
@@ -125,15 +139,13 @@ def options_acted_on(settings: Iterable[str]) -> list[str]:
     return [o for o in EXIT_OPTIONS if o in found] or list(EXIT_OPTIONS)
 
 
-def gate_means(summaries: pd.DataFrame, policy: str, seeds: list[int]) -> dict[str, GateMeans]:
-    """Per exit option, the arm's mean gate counts per run over ``seeds``."""
+def gate_counts(summaries: pd.DataFrame, policy: str, seeds: list[int]) -> dict[str, GateCounts]:
+    """Per exit option, the arm's gate counts in each of ``seeds``."""
     part = summaries[(summaries["policy"] == policy) & summaries["seed"].isin(seeds)]
+    part = part.sort_values("seed")
     return {
-        option: GateMeans(
-            {
-                c: float(part[gate_total(option, c)].astype(float).mean()) if len(part) else 0.0
-                for c in GATE_COUNTS
-            }
+        option: GateCounts.of(
+            {c: part[gate_total(option, c)].astype(float).to_numpy() for c in GATE_COUNTS}
         )
         for option in EXIT_OPTIONS
     }
@@ -153,13 +165,14 @@ def explain(comparison: Comparison, policy: str) -> list[str]:
     seeds = paired_seeds(s, policy)
     if not seeds:
         return []
-    base, mine = gate_means(s, BASELINE, seeds), gate_means(s, policy, seeds)
+    base, mine = gate_counts(s, BASELINE, seeds), gate_counts(s, policy, seeds)
     prepared = comparison.prepared
-    settings = changed_settings(prepared.baseline, prepared.scenarios[policy])
-    lines = []
-    for option in options_acted_on(settings):
-        lines.append(_option_line(option, base[option], mine[option]))
-    if _same_counts(s, policy, seeds):
+    options = options_acted_on(changed_settings(prepared.baseline, prepared.scenarios[policy]))
+    assembly_taken = any(_clear(base[o]["took"], mine[o]["took"]) for o in options if o in ASSEMBLY)
+    if assembly_taken and "integration" not in options:
+        options.append("integration")  # where people go from an assembly area
+    lines = [_option_line(option, base[option], mine[option]) for option in options]
+    if all(np.array_equal(base[o][c], mine[o][c]) for o in EXIT_OPTIONS for c in GATE_COUNTS):
         lines.append(
             "Who was offered, chose and took each exit option is the same as in the "
             "baseline in every seed: the policy never reached anyone's choice."
@@ -167,64 +180,72 @@ def explain(comparison: Comparison, policy: str) -> list[str]:
     return lines
 
 
-def _same_counts(summaries: pd.DataFrame, policy: str, seeds: list[int]) -> bool:
-    columns = [gate_total(o, c) for o in EXIT_OPTIONS for c in GATE_COUNTS]
-
-    def arm(name: str) -> np.ndarray:
-        part = summaries[(summaries["policy"] == name) & summaries["seed"].isin(seeds)]
-        return part.sort_values("seed")[columns].to_numpy(float)
-
-    return bool(np.array_equal(arm(BASELINE), arm(policy)))
+#: Exit options that lead on to integration.
+ASSEMBLY = ("pre_cantonment", "cantonment")
 
 
-def _option_line(option: str, base: GateMeans, mine: GateMeans) -> str:
+def _clear(before: np.ndarray, after: np.ndarray) -> bool:
+    """The paired change has a 90 % interval clear of zero."""
+    if not len(before):
+        return False
+    d = interval(after - before)
+    return not contains_zero(d["p05"], d["p95"])
+
+
+def _option_line(option: str, base: GateCounts, mine: GateCounts) -> str:
     name = OPTION_TEXT[option]
-    closing = _closing_text(mine if mine["candidates"] else base)
-    if base["offered"] == 0 and mine["offered"] == 0:
-        if base["candidates"] == 0 and mine["candidates"] == 0:
+    closing = _closing_text(mine if mine.mean("candidates") else base)
+    if not base["offered"].any() and not mine["offered"].any():
+        if not base["candidates"].any() and not mine["candidates"].any():
             return f"**{name}**: nobody was in a status it leads from, in either arm."
         return (
             f"**{name}** was offered to nobody in either arm: of "
-            f"{_n(mine['candidates'])} candidate person-months per run, closed by {closing}."
+            f"{_n(mine.mean('candidates'))} candidate person-months per run, closed "
+            f"{closing}."
         )
-    offered = _change("offered to", base["offered"], mine["offered"], "person-months")
-    chose = _change("chosen", base["chose"], mine["chose"], "times")
-    took = _change("taken", base["took"], mine["took"], "times")
-    head = f"**{name}**: {offered}; {chose}; {took} per run"
-    if round(base["took"]) != round(mine["took"]):
+    changed = {c: _clear(base[c], mine[c]) for c in ("offered", "chose", "took")}
+    mark = any(changed.values())
+    numbers = "; ".join(
+        f"{verb} {_n(base.mean(c))} -> {_n(mine.mean(c))}"
+        + (" (no clear change)" if mark and not changed[c] else "")
+        for c, verb in (("offered", "offered"), ("chose", "chosen"), ("took", "taken"))
+    )
+    if changed["took"]:
+        more = "More" if mine.mean("took") > base.mean("took") else "Fewer"
+        tail = f"{more} took it, but that did not carry through to the outcomes: {AFTER[option]}"
+    elif changed["chose"]:
         tail = (
-            "the policy changed how many took it, but that did not carry through to the "
-            "headline indicators (the steps after it stayed closed or the change was "
-            "within the spread of seeds)"
+            "The policy changed the choice of those offered, but not how many took it: "
+            "the places left admitted about the same number"
         )
-    elif round(base["chose"]) != round(mine["chose"]):
-        tail = (
-            "the policy changed the choice of those offered, but not how many took it: "
-            "the places left admitted the same number"
-        )
-    elif round(base["offered"]) != round(mine["offered"]):
-        tail = "the policy changed who was offered it, but not their choice"
+    elif changed["offered"]:
+        tail = "The policy changed who was offered it, but not how many chose it"
     else:
-        tail = "the policy changed neither who was offered it nor their choice"
-    if closing == _NO_GATE:
-        return f"{head}: {tail}."
-    return f"{head}: {tail}. Closed to the other candidates by {closing}."
+        tail = "No clear change in who was offered it, chose it or took it"
+    line = f"**{name}** (person-months per run, baseline -> policy): {numbers}. {tail}."
+    if closing != _NO_GATE:
+        line += f" Closed to the other candidates: {closing}."
+    return line
+
+
+#: What follows each exit option before it shows in the outcomes.
+AFTER: dict[str, str] = {
+    "pre_cantonment": "from an assembly area people still need integration to open to them",
+    "cantonment": "from a site people still need integration to open to them",
+    "integration": "registration is followed by screening, training, settled ranks and "
+    "the quota before anyone is integrated",
+    "reinsertion": "the change is within the spread of the outcomes over seeds",
+}
 
 
 _NO_GATE = "no gate"
 
 
-def _closing_text(means: GateMeans) -> str:
-    gates = means.closing()
+def _closing_text(counts: GateCounts) -> str:
+    gates = counts.closing()
     if not gates:
         return _NO_GATE
-    return ", ".join(f"{GATE_TEXT[g]} in {_n(n)}" for g, n in gates)
-
-
-def _change(verb: str, before: float, after: float, unit: str) -> str:
-    if round(before) == round(after):
-        return f"{verb} {_n(after)} {unit} in both arms"
-    return f"{verb} {_n(before)} {unit} in the baseline, {_n(after)} with the policy"
+    return ", ".join(f"{_n(n)} by {GATE_TEXT[g]}" for g, n in gates)
 
 
 def _n(value: float) -> str:
@@ -239,8 +260,9 @@ def why_section(comparison: Comparison, add: Callable[[str], None], label: Calla
     add("## Where the effect stopped")
     add("")
     add(
-        "Policies without a clear effect: every headline difference has a 90 % interval "
-        "containing 0, at every horizon. From the gate counts of the baseline and the "
+        "Policies without a clear effect: every difference in an outcome (the indicators "
+        "above and net exits; cost aside) has a 90 % interval containing 0, at every "
+        "horizon. From the gate counts of the baseline and the "
         "policy (`<exit>_<count>_total` in the summaries: among the people who reconsidered "
         "their situation each month, who was a candidate for each exit option, offered it, "
         "chose it and took it, and for the others the first gate that closed it, in the "
