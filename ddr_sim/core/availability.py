@@ -29,6 +29,7 @@ from ddr_sim.config.recordables import GATES
 from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.trust import held_back
 from ddr_sim.core.options import N_OPTIONS, MonthView, Option
+from ddr_sim.core.population import lookup
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
@@ -149,17 +150,38 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     return offers(model, view, rows).ok
 
 
+def _statuses(*codes: Status) -> np.ndarray:
+    """A table over status codes: True for ``codes``."""
+    table = np.zeros(len(Status), bool)
+    table[list(codes)] = True
+    return table
+
+
+#: The statuses each route leads from.
+_ON_SIDE = _statuses(Status.ACTIVE, Status.MINING)
+_TO_CANTONMENT = _statuses(Status.ACTIVE, Status.MINING, Status.PRE_CANTONED)
+_TO_INTEGRATION = _statuses(Status.ACTIVE, Status.MINING, Status.PRE_CANTONED, Status.CANTONED)
+_TO_REINSERTION = _statuses(
+    Status.ACTIVE, Status.MINING, Status.PRE_CANTONED, Status.CANTONED, Status.UNFIT_WAITING
+)
+_IN_MOC = _statuses(Status.MOC)
+
+
 class _Choosers:
     """What the gates read about ``rows``, each mask computed once, when first needed."""
 
     def __init__(self, model: DDRModel, view: MonthView, rows: np.ndarray, status: np.ndarray):
         pop = model.population
         self.model, self.view, self.rows, self.status = model, view, rows, status
-        self.group = pop.group[rows].astype(np.intp)
-        self.region = pop.where[rows].astype(np.intp)
-        self.on_side = (status == Status.ACTIVE) | (status == Status.MINING)
+        self.group = pop.group[rows]
+        self.region = pop.where[rows]
+        self.on_side = self.among(_ON_SIDE)
         self._free: np.ndarray | None = None
         self._lenience: np.ndarray | None = None
+
+    def among(self, statuses: np.ndarray) -> np.ndarray:
+        """Those holding one of ``statuses`` (a table over status codes)."""
+        return lookup(statuses, self.status)
 
     def free(self) -> np.ndarray:
         """Not held back by their group (armed fighters above its threshold are)."""
@@ -169,10 +191,14 @@ class _Choosers:
 
     def allowed(self, programme: str) -> Callable[[], np.ndarray]:
         """Members whose commander lets them take a step to ``programme``."""
-        column = self.model.programme_column[programme]
-        return lambda: (
-            self.model.population.lenience[self.rows] < self.view.consent[self.group, column]
-        )
+        share = self.view.consent[:, self.model.programme_column[programme]]
+
+        def mask() -> np.ndarray:
+            if self._lenience is None:
+                self._lenience = self.model.population.lenience[self.rows]
+            return self._lenience < lookup(share, self.group)
+
+        return mask
 
     def fit_to_register(self, armed: bool) -> Callable[[], np.ndarray]:
         """Not a child, never declared unfit (and armed, when ``armed``)."""
@@ -189,7 +215,7 @@ class _Choosers:
 
     def places(self, per_region: np.ndarray) -> Callable[[], np.ndarray]:
         """Those in a region with places left (``per_region``)."""
-        return lambda: (per_region > 0)[self.region]
+        return lambda: lookup(per_region > 0, self.region)
 
 
 def _exit_routes(
@@ -210,7 +236,7 @@ def _exit_routes(
         ],
         Option.CANTON: [
             Route(
-                who.on_side | (status == Status.PRE_CANTONED),
+                who.among(_TO_CANTONMENT),
                 programme=model.sites.n_built(build_months) > 0,
                 consent=who.allowed("cantonment"),
                 held_back=who.free,
@@ -227,19 +253,17 @@ def _integration_routes(who: _Choosers) -> list[Route]:
     """Accelerated DDR (from the MOC), general integration and the militia programme."""
     state = who.model.programmes
     in_force = state.agreement_in_force
-    status = who.status
     registration = who.view.registration_places > 0
-    assembled = (status == Status.PRE_CANTONED) | (status == Status.CANTONED)
     routes = [
         Route(  # MOC members, whom their group sent: never held back
-            status == Status.MOC,
+            who.among(_IN_MOC),
             programme=state.accelerated_launched is not None and in_force,
             consent=who.allowed("accelerated_ddr"),
             eligibility=who.fit_to_register(armed=False),
             places=registration,
         ),
         Route(  # from the group or an assembly area
-            who.on_side | assembled,
+            who.among(_TO_INTEGRATION),
             programme=state.general_integration_open and in_force,
             consent=who.allowed("integration"),
             held_back=who.free,
@@ -252,7 +276,7 @@ def _integration_routes(who: _Choosers) -> list[Route]:
     if militia_programme_open(who.model) and militia.offer == "integration":
         routes.append(
             Route(  # the group has no say
-                who.on_side & ~who.view.signatory[who.group],
+                who.on_side & ~lookup(who.view.signatory, who.group),
                 held_back=who.free,
                 eligibility=who.fit_to_register(armed=True),
                 places=registration,
@@ -265,20 +289,13 @@ def _reinsertion_route(who: _Choosers) -> Route:
     """Civilian reinsertion: the group's refusal only costs utility (``choice.utilities``)."""
     model = who.model
     militia = model.spec.programmes.militia_programme
-    status = who.status
     programme = np.where(
         who.view.signatory,
         reinsertion_open(model),
         militia_programme_open(model) and militia.offer == "reinsertion",
     )
-    leaving = (
-        who.on_side
-        | (status == Status.PRE_CANTONED)
-        | (status == Status.CANTONED)
-        | (status == Status.UNFIT_WAITING)
-    )
     return Route(
-        leaving,
-        programme=(lambda: programme[who.group]) if programme.any() else False,
+        who.among(_TO_REINSERTION),
+        programme=(lambda: lookup(programme, who.group)) if programme.any() else False,
         held_back=who.free,
     )

@@ -130,25 +130,22 @@ class History:
         """Add this month's gate counts of the exit options (``Offers.counts``: the
         candidates, then those passing each gate): the candidates, those offered, and
         those each gate was the first to close it to."""
-        t = self.model.month
-        for option, counts in stages.items():
-            row = self.gates[t, _GATE_ROW[option]]
-            row[_CANDIDATES] += counts[0]
-            row[_OFFERED] += counts[-1]
-            row[_CLOSED] -= np.diff(counts)
+        passing = np.array([stages[option] for option in EXIT_OPTIONS], np.float64)
+        month = self.gates[self.model.month]
+        month[:, _CANDIDATES] += passing[:, 0]
+        month[:, _OFFERED] += passing[:, -1]
+        month[:, _CLOSED] -= np.diff(passing, axis=1)
 
     def count_choices(self, pick: np.ndarray, admitted: Mapping[Option, np.ndarray]) -> None:
         """Add this month's choosers (``pick``: option codes) and admitted people of each
         exit option."""
-        t = self.model.month
+        month = self.gates[self.model.month]
         chose = np.bincount(pick, minlength=max(EXIT_OPTIONS) + 1)
-        for option, i in _GATE_ROW.items():
-            self.gates[t, i, _CHOSE] += chose[option]
-            self.gates[t, i, _TOOK] += len(admitted[option])
+        month[:, _CHOSE] += chose[list(EXIT_OPTIONS)]
+        month[:, _TOOK] += [len(admitted[option]) for option in EXIT_OPTIONS]
 
 
-#: Row of each exit option and columns of each count in ``History.gates``.
-_GATE_ROW = {option: i for i, option in enumerate(EXIT_OPTIONS)}
+#: Columns of each count in ``History.gates`` (rows: the exit options in order).
 _CANDIDATES, _OFFERED, _CHOSE, _TOOK = (
     GATE_COUNTS.index(c) for c in ("candidates", "offered", "chose", "took")
 )
