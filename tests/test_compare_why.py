@@ -174,6 +174,8 @@ def test_the_options_a_policy_acts_on_come_from_the_settings_it_changes():
     variant = load_scenario(TEACHING, ["programmes.reinsertion.credibility=0.95"])
     assert changed_settings(base, variant) == ["programmes.reinsertion.credibility"]
     assert options_acted_on(changed_settings(base, variant)) == ["reinsertion"]
+    renamed = load_scenario(TEACHING, ["name=another", "description=Another one."])
+    assert changed_settings(base, renamed) == []
     named = load_scenario(TEACHING, ["groups.Hills.initial_trust=0.9"])
     assert changed_settings(base, named) == ["groups.Hills.initial_trust"]
     assert options_acted_on(["groups.Hills.initial_trust"]) == [

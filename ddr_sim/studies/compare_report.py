@@ -312,7 +312,8 @@ def _policies_section(c: Comparison, add: Callable[[str], None], order: list[str
                 add(
                     f"*No difference in any seed {_horizon_label(h, c)}: every indicator "
                     "equals the baseline's, seed by seed; up to then the lever has not acted "
-                    "on anything these indicators record (see *Where the effect stopped*).*"
+                    "on anything these indicators record. The section Where the effect "
+                    "stopped says why.*"
                 )
                 add("")
 

@@ -106,12 +106,16 @@ def identical(comparison: Comparison, policy: str) -> bool:
     return bool(len(mine)) and bool((mine["difference"] == 0).all())
 
 
+#: Scenario fields that describe it without changing the model.
+LABELS = ("name", "description")
+
+
 def changed_settings(base: Scenario, variant: Scenario) -> list[str]:
     """Dotted paths of the settings that differ between two scenarios (lists of named
-    items indexed by name)."""
+    items indexed by name; the scenario's name and description left out)."""
     out: list[str] = []
     _diff(base.model_dump(mode="json"), variant.model_dump(mode="json"), "", out)
-    return out
+    return [path for path in out if path not in LABELS]
 
 
 def _diff(a: Any, b: Any, path: str, out: list[str]) -> None:
