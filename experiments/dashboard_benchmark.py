@@ -12,7 +12,7 @@ Mali scenario in at most 0.3 s, of the teaching scenario in at most 0.1 s.
 The machine is shared: the load average is printed with the figures, whose wall times
 are noisy when it is high; the CPU time of a month (this process only) varies less.
 The browser adds the transfer of the images and the page update on top
-(tests/test_dashboard_browser.py records that in test-output/).
+(tests/dashboard/test_dashboard_browser.py records that in test-output/).
 """
 
 from __future__ import annotations
