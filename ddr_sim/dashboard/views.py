@@ -128,7 +128,7 @@ def FollowView(model: DashboardModel):
     picks = solara.use_reactive(0)  # read below: a pick redraws this view
     picks.get()
     rng = solara.use_memo(np.random.default_rng, dependencies=[])
-    population = model.ddr.population
+    population = model.population
 
     def pick_random(status: Status | None, what: str) -> None:
         found = model.follow_random(status, rng)

@@ -32,12 +32,24 @@ def _defaults(params: dict) -> dict:
 
 def test_untouched_dashboard_runs_the_scenario_as_written():
     model = DashboardModel(**_defaults(model_params(TEACHING)))
-    assert scenario_hash(spec(model.ddr)) == scenario_hash(load_scenario(TEACHING))
+    assert scenario_hash(spec(model)) == scenario_hash(load_scenario(TEACHING))
     reference = DDRModel(load_scenario(TEACHING), seed=0)
     for _ in range(12):
         model.step()
         reference.step()
-    np.testing.assert_array_equal(model.ddr.history.counts, reference.history.counts)
+    np.testing.assert_array_equal(model.history.counts, reference.history.counts)
+
+
+def test_the_dashboard_runs_one_model_and_no_model_inside_it():
+    """The dashboard's model is the DDR model itself: no second Mesa model inside."""
+    import mesa
+
+    model = DashboardModel(TEACHING, seed=3)
+    assert isinstance(model, DDRModel)
+    inside = [name for name, value in vars(model).items() if isinstance(value, mesa.Model)]
+    assert inside == []
+    model.step()
+    assert (model.month, model.time, model.frame.month) == (1, 1, 1)
 
 
 def test_every_lever_reaches_the_scenario():
@@ -55,7 +67,7 @@ def test_every_lever_reaches_the_scenario():
         accelerated_ddr_from="2016-01",
         mandate_end="2019-01",
     )
-    sc = spec(model.ddr)
+    sc = spec(model)
     assert [g.initial_trust for g in sc.groups] == pytest.approx([0.6, 0.7])
     assert sc.politics.progress_rate == 0.03
     assert sc.economy.gold_income == 50
@@ -66,7 +78,7 @@ def test_every_lever_reaches_the_scenario():
     assert sc.programmes.reinsertion.credibility == 0.85
     assert sc.programmes.accelerated_ddr.earliest == "2016-01"
     assert sc.mission.mandate_end == "2019-01"
-    assert model.ddr.seed == 7
+    assert model.seed == 7
     shown = {key: value for key, _, value in settings(model)}
     assert shown["trust_change"] == "Hills 0.60, Plains 0.70"
     assert shown["cvr_budget"] == "2.5"
@@ -89,9 +101,9 @@ def test_mandate_end_replaces_the_mission_exit_event():
     params = model_params(MALI)
     assert params["mandate_end"]["value"] == "2023-06"
     later = DashboardModel(MALI, mandate_end=NEVER)
-    assert later.ddr.mission.mandate_end is None
+    assert later.mission.mandate_end is None
     earlier = DashboardModel(MALI, mandate_end="2019-01")
-    assert earlier.ddr.label(earlier.ddr.mission.mandate_end) == "2019-01"
+    assert earlier.label(earlier.mission.mandate_end) == "2019-01"
 
 
 def test_sliders_start_at_the_scenario_values():
@@ -114,8 +126,8 @@ def test_reset_builds_the_run_the_controls_describe():
     values = initial_values(model_params(TEACHING))
     assert values["scenario_path"] == str(TEACHING)
     rebuilt = DashboardModel(**{**values, "seed": 3, "reinsertion_credibility": 0.9})
-    assert rebuilt.ddr.seed == 3
-    assert spec(rebuilt.ddr).programmes.reinsertion.credibility == 0.9
+    assert rebuilt.seed == 3
+    assert spec(rebuilt).programmes.reinsertion.credibility == 0.9
 
 
 def test_indicators_follow_the_run():
@@ -133,7 +145,7 @@ def test_indicators_follow_the_run():
     frame = model.frame
     assert frame.status.shape == (97, 11)
     assert frame.where.sum() == frame.status[-1].sum()
-    np.testing.assert_array_equal(frame.status[1:], model.ddr.history.counts.sum(axis=(1, 2)))
+    np.testing.assert_array_equal(frame.status[1:], model.history.counts.sum(axis=(1, 2)))
 
 
 def test_stall_months_on_screen_are_the_run_summary_s():

@@ -32,9 +32,30 @@ def test_a_person_followed_from_the_start_has_the_life_a_late_pick_replays():
     late.follow(123)
     assert len(live.life) == len(late.life) == 41
     assert live.life == late.life
-    assert live.life[-1] == person_now(live.ddr, 123)
+    assert live.life[-1] == person_now(live, 123)
     late.step()
     assert late.life[-1].month == 41
+
+
+def test_a_pick_while_the_run_plays_catches_up_with_the_months_played_meanwhile():
+    """The replay of a pick runs while another thread steps the model: the life it
+    ends with reaches the model's month and is the life recorded live."""
+    import threading
+
+    live = DashboardModel(TEACHING, seed=4)
+    live.follow(123)
+    played = DashboardModel(TEACHING, seed=4)
+    for _ in range(30):
+        live.step()
+        played.step()
+    player = threading.Thread(target=lambda: [played.step() for _ in range(30)])
+    player.start()
+    played.follow(123)
+    player.join()
+    for _ in range(30):
+        live.step()
+    assert played.month == 60
+    assert played.life == live.life
 
 
 def test_a_random_integrated_person_is_integrated_and_changes_are_listed():
@@ -43,11 +64,11 @@ def test_a_random_integrated_person_is_integrated_and_changes_are_listed():
     assert not model.follow_random(Status.INTEGRATED, rng)  # nobody yet
     while (
         model.frame.indicators.integrated == 0
-        or not model.ddr.population.in_status(Status.INTEGRATED).any()
+        or not model.population.in_status(Status.INTEGRATED).any()
     ):
         model.step()
     assert model.follow_random(Status.INTEGRATED, rng)
-    assert model.ddr.population.status[model.followed] == Status.INTEGRATED
+    assert model.population.status[model.followed] == Status.INTEGRATED
     assert model.life[-1].status == "integrated"
     shown = changes(model.life)
     assert shown[0] == model.life[0]
@@ -63,7 +84,7 @@ def test_a_random_integrated_person_is_integrated_and_changes_are_listed():
 
 def test_a_person_not_yet_recruited_is_shown_as_such():
     model = DashboardModel(TEACHING)
-    model.follow(model.ddr.population.size + 10)  # a youth who may join later
+    model.follow(model.population.size + 10)  # a youth who may join later
     assert model.life[0].present is False
     model.follow(-1)
     assert model.followed is None and model.life == []
