@@ -223,6 +223,25 @@ def test_blitted_pictures_match_full_figures():
             assert np.mean(differs) < 0.01, type(picture).__name__
 
 
+def test_blitted_life_picture_matches_its_full_figure():
+    """The followed person's picture, drawn month by month, shows what one full drawing
+    shows, whatever statuses they take on the way."""
+    from ddr_sim.dashboard.life_picture import Life, LifePicture
+
+    model = DashboardModel(MALI, seed=1)
+    model.follow(100)
+    picture = LifePicture()
+    for _ in range(90):
+        model.step()
+        picture.image(Life(model.life, 2013.5, model.months))
+    assert len({m.status for m in model.life}) > 2
+    life = Life(model.life, 2013.5, model.months)
+    fast = _pixels(picture.image(life))
+    slow = _pixels(_figure_png(LifePicture().figure(life)))
+    assert fast.shape == slow.shape
+    assert np.mean(np.abs(fast - slow).max(axis=-1) > 48) < 0.01
+
+
 def _figure_png(fig) -> bytes:
     import io
 

@@ -77,9 +77,24 @@ def test_a_random_integrated_person_is_integrated_and_changes_are_listed():
         (a.group, a.status, a.where) != (b.group, b.status, b.where)
         for a, b in zip(shown, shown[1:], strict=False)
     )
-    from ddr_sim.dashboard.life_picture import life_image
+    from ddr_sim.dashboard.life_picture import Life, LifePicture
 
-    assert life_image(model.life, 2015.0, model.frame.months).startswith(b"\xff\xd8")
+    assert LifePicture().image(Life(model.life, 2015.0, model.frame.months)).startswith(b"\xff\xd8")
+
+
+def test_the_status_band_has_a_span_per_run_of_months_and_none_for_now():
+    from ddr_sim.dashboard.follow import PersonMonth
+    from ddr_sim.dashboard.life_picture import ABSENT, COLOR_BY_NAME, status_spans
+
+    def month(t: int, status: str) -> PersonMonth:
+        return PersonMonth(t, "", present=bool(status), status=status)
+
+    statuses = ["", "", "with group", "with group", "integrated", "integrated"]
+    boxes, colors = status_spans([month(t, s) for t, s in enumerate(statuses)], 2000.0)
+    assert colors == [ABSENT, COLOR_BY_NAME["with group"], COLOR_BY_NAME["integrated"]]
+    edges = [(b[0, 0], b[1, 0]) for b in boxes]
+    np.testing.assert_allclose(edges, 2000 + np.array([(0, 2), (2, 4), (4, 5)]) / 12)
+    assert status_spans([month(0, "with group")], 2000.0) == ([], [])
 
 
 def test_a_person_not_yet_recruited_is_shown_as_such():
@@ -199,3 +214,47 @@ def test_play_loop_stops_at_the_end_and_on_pause_without_a_second_report():
     Player(broken, lambda: 0.001, on_stop).start()
     assert ended.wait(10)
     assert reports[-1] == "the run stopped: shape mismatch"
+
+
+def test_labels_are_placed_on_their_anchors_inside_their_boxes():
+    """Text drawn as outlines: centred on its anchor, inside its box, one line under the
+    other, as wide as matplotlib's own layout of the same string."""
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    from ddr_sim.dashboard.labels import Labels
+
+    ax = Figure(dpi=100).add_axes((0, 0, 1, 1))
+    labels = Labels(ax, size=10, weight="bold")
+    artists = labels.show(np.array([[0.5, 0.5], [0.2, 0.8]]), ["12,345", "Kidal\n7 0"])
+    assert artists == [labels.boxes, labels.text]
+    assert len(labels.text.get_paths()) == len(labels.boxes.get_paths()) == 2
+    one, two = labels.text.get_paths()
+    for glyphs, box in zip(labels.text.get_paths(), labels.boxes.get_paths(), strict=True):
+        inner, outer = glyphs.get_extents(), box.get_extents()
+        assert outer.x0 < inner.x0 and inner.x1 < outer.x1
+        assert outer.y0 < inner.y0 and inner.y1 < outer.y1
+        assert abs(inner.x0 + inner.x1) < 1.0  # centred (points)
+        assert abs(inner.y0 + inner.y1) < 2.5
+    assert two.get_extents().height > 1.8 * one.get_extents().height  # two lines
+    prop = FontProperties(size=10, weight="bold")
+    width = text_to_path.get_text_width_height_descent("12,345", prop, ismath=False)[0]
+    ink = one.get_extents()  # within the advance widths, less the side bearings
+    assert -width / 2 <= ink.x0 and ink.x1 <= width / 2 and ink.width > width - 3
+    assert labels.show(np.zeros((0, 2)), []) == artists  # nothing to write
+    assert len(labels.text.get_paths()) == 0
+
+
+def test_the_event_list_keeps_its_rows_until_it_needs_more():
+    from ddr_sim.dashboard.pictures import EVENT_ROWS_STEP, event_labels, event_rows
+
+    model = DashboardModel(MALI)
+    rows = [event_rows(model.frame)]
+    while model.running:
+        model.step()
+        rows.append(event_rows(model.frame))
+    assert rows[0] == 0 and rows == sorted(rows)
+    assert all(r % EVENT_ROWS_STEP == 0 for r in rows)
+    assert 2 * rows[-1] >= len(event_labels(model.frame.events)) > 2 * (rows[-1] - 2)
+    assert len(set(rows)) <= 3
