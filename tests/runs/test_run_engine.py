@@ -136,3 +136,30 @@ def test_a_chunk_written_by_another_arrow_type_still_reads(tmp_path):
     entry = write_parquet(tmp_path / "t.parquet", pd.DataFrame({"error": [None, None]}))
     assert entry["rows"] == 2
     assert pq.read_table(tmp_path / "t.parquet").schema.field("error").type == pa.string()
+
+
+def test_a_run_that_raises_is_reported_failed_with_its_error_and_stored(tmp_path, scenario):
+    """A worker reports a run that raises: its error, traceback, the worker and the time;
+    the store keeps the report."""
+    import dataclasses
+    import os
+    import socket
+    from datetime import datetime
+
+    from ddr_sim.runs.engine import run_requests
+    from ddr_sim.runs.store import FAILED, SUCCEEDED
+
+    good = request(scenario, 1)
+    broken = dataclasses.replace(request(scenario, 2), scenario=None)
+    ok, failed = run_requests([good, broken])
+    assert (ok.status, ok.error, ok.key) == (SUCCEEDED, None, good.key)
+    assert (failed.status, failed.key, failed.seed) == (FAILED, broken.key, 2)
+    assert failed.error.startswith("AttributeError: ") and "\n" not in failed.error
+    assert "Traceback" in failed.traceback and failed.summary is None
+    assert failed.worker == ok.worker == f"{socket.gethostname()}:{os.getpid()}"
+    assert datetime.fromisoformat(ok.finished) <= datetime.fromisoformat(failed.finished)
+    store = RunStore(tmp_path)
+    store.add([ok, failed])
+    index = store.index().set_index("key")
+    assert index.loc[broken.key, "error"] == failed.error
+    assert index.loc[good.key, "status"] == SUCCEEDED
