@@ -77,7 +77,23 @@ def test_the_json_schema_states_the_limits_and_their_reasons():
 
 def test_config_names_of_recorded_series_match_the_model():
     assert MODEL_SERIES == History.SERIES
-    assert STATUS_NAMES == CORE_STATUS_NAMES
+    assert CORE_STATUS_NAMES is STATUS_NAMES  # the model's list is config's
+
+
+def test_status_codes_that_differ_from_config_s_names_are_refused():
+    from enum import IntEnum
+
+    from ddr_sim.config.recordables import checked_status_names
+    from ddr_sim.core.statuses import Status
+
+    assert checked_status_names(Status) is STATUS_NAMES
+    members = {name.upper(): code for code, name in enumerate(STATUS_NAMES)}
+    renamed = IntEnum("Renamed", {**members, "MINING": 99, "GOLD": 1})
+    with pytest.raises(RuntimeError, match=r"\(1, 'gold'\).*\(1, 'mining'\)"):
+        checked_status_names(renamed)
+    fewer = IntEnum("Fewer", dict(list(members.items())[:-1]))
+    with pytest.raises(RuntimeError, match="killed"):
+        checked_status_names(fewer)
 
 
 def test_a_scenario_at_the_limits_runs_with_finite_records():
