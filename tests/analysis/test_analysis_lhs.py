@@ -6,12 +6,12 @@ the month stalls begin.
 from __future__ import annotations
 
 import re
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.sweep_files import write_sweep
 
 from ddr_sim.analysis.heatmaps import bins_for, heatmap_table
 from ddr_sim.analysis.importance import feature_scores, top_parameters
@@ -25,9 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 POINTS = 30
 
 LHS = f"""\
-name: lhs
-scenario: {ROOT / "scenarios" / "teaching.yaml"}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
 parameters:
   - {{path: groups.*.initial_trust, name: initial_trust, range: [0.1, 0.9]}}
   - {{path: politics.progress_rate, range: [0.0, 0.04]}}
@@ -44,8 +41,7 @@ classes:
 @pytest.fixture(scope="module")
 def lhs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("lhs")
-    path = folder / "lhs.yaml"
-    path.write_text(textwrap.dedent(LHS), encoding="utf-8")
+    path = write_sweep(folder, "lhs", LHS)
     with local_executor(2) as executor:
         report = run_sweep(load_experiment(path), folder / "sweep", executor, 2, progress=False)
     assert report.complete and report.failed == 0

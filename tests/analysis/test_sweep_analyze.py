@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from support.sweep_files import write_sweep
 
 from ddr_sim.analysis.convergence import morris_convergence, sobol_convergence
 from ddr_sim.analysis.discovery import boxes_region, in_box, leaves_region, prim_boxes
@@ -28,52 +28,39 @@ TEACHING = ROOT / "scenarios" / "teaching.yaml"
 
 PARAMETERS = """\
 parameters:
-  - {{path: groups.*.initial_trust, name: initial_trust, range: [0.2, 0.9]}}
-  - {{path: politics.progress_rate, range: [0.0, 0.04]}}
-  - {{path: behaviour.revision_rate, range: [0.075, 0.3]}}
+  - {path: groups.*.initial_trust, name: initial_trust, range: [0.2, 0.9]}
+  - {path: politics.progress_rate, range: [0.0, 0.04]}
+  - {path: behaviour.revision_rate, range: [0.075, 0.3]}
 """
 
 SOBOL = (
-    """\
-name: sobol
-scenario: {scenario}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
-"""
-    + PARAMETERS
+    PARAMETERS
     + """\
-design: {{method: sobol, samples: 8, second_order: true, seed: 1}}
+design: {method: sobol, samples: 8, second_order: true, seed: 1}
 outcomes: [integrated_total, longest_stall_months]
 """
 )
 
 MORRIS = (
-    """\
-name: morris
-scenario: {scenario}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
-"""
-    + PARAMETERS
+    PARAMETERS
     + """\
-design: {{method: morris, samples: 3, levels: 4, seed: 1}}
+design: {method: morris, samples: 3, levels: 4, seed: 1}
 replications: 2
 outcomes: [integrated_total, longest_stall_months]
 """
 )
 
 GRID = """\
-name: grid
-scenario: {scenario}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
 parameters:
-  - {{path: groups.*.initial_trust, name: initial_trust, range: [0.1, 0.9], levels: 5}}
-  - {{path: politics.progress_rate, values: [0.0, 0.01, 0.02, 0.04]}}
-design: {{method: grid}}
+  - {path: groups.*.initial_trust, name: initial_trust, range: [0.1, 0.9], levels: 5}
+  - {path: politics.progress_rate, values: [0.0, 0.01, 0.02, 0.04]}
+design: {method: grid}
 replications: 2
 common_random_numbers: true
 outcomes: [integrated_total, longest_stall_months]
 classes:
-  completes: {{label: integration reaches 800, when: {{integrated_total: ">= 800"}}}}
-  stall: {{when: {{longest_stall_months: ">= 40"}}}}
+  completes: {label: integration reaches 800, when: {integrated_total: ">= 800"}}
+  stall: {when: {longest_stall_months: ">= 40"}}
 """
 
 
@@ -84,8 +71,7 @@ def sweeps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     outs = {}
     with local_executor(2) as executor:
         for name, text in (("sobol", SOBOL), ("morris", MORRIS), ("grid", GRID)):
-            path = folder / f"{name}.yaml"
-            path.write_text(textwrap.dedent(text).format(scenario=TEACHING), encoding="utf-8")
+            path = write_sweep(folder, name, text)
             outs[name] = folder / name
             report = run_sweep(load_experiment(path), outs[name], executor, 2, progress=False)
             assert report.complete and report.failed == 0

@@ -141,49 +141,53 @@ def test_wrong_type_says_expected_and_given(tmp_path: Path) -> None:
     assert "(got 'lots')" in rendered
 
 
-def test_out_of_range_value(tmp_path: Path) -> None:
-    text = BASE.replace("armed: 1500", "armed: -5")
+#: A file with one mistake: its text, what the line the message names holds, and what the
+#: message says after ``file:line: ``.
+ONE_MISTAKE = {
+    "out_of_range_value": (
+        BASE.replace("armed: 1500", "armed: -5"),
+        "armed: -5",
+        "groups.GATIA.armed: Input should be greater than or equal to 0 (got -5)",
+    ),
+    "bad_month_format": (
+        BASE.replace('start: "2015-06"', 'start: "2015-13"'),
+        "start:",
+        "calendar.start: expected a month as YYYY-MM (got '2015-13')",
+    ),
+    "missing_required_field": (  # reported at the group the field is missing from
+        BASE.replace("    coalition: Platform\n", ""),
+        "name: GATIA",
+        "groups.GATIA.coalition: required field is missing",
+    ),
+    "region_shares_must_sum_to_one": (
+        BASE.replace("{Kidal: 0.8, Gao: 0.2}", "{Kidal: 0.8, Gao: 0.3}"),
+        "Kidal: 0.8",
+        "groups.MNLA.regions: shares must sum to 1, they sum to 1.1000",
+    ),
+    "event_outside_calendar": (
+        BASE.replace('date: "2016-03"', 'date: "2030-01"'),
+        "2030-01",
+        "events.0.date: date 2030-01 is outside the calendar (2015-06 + 48 months)",
+    ),
+    "integration_quota_larger_than_possible_members": (
+        BASE + "programmes:\n  integration:\n    quota: 999999\n",
+        "quota:",
+        "programmes.integration.quota: quota 999999 is larger than everyone who could ever "
+        f"be in a group ({BASE_MAX_PEOPLE})",
+    ),
+    "model_level_check_inside_a_section": (
+        BASE + "programmes:\n  cantonment:\n    sites_approved: 3\n",
+        "cantonment:",
+        "programmes.cantonment: sites_approved (3) cannot exceed sites_proposed (0)",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", list(ONE_MISTAKE))
+def test_a_mistake_is_reported_at_its_line(tmp_path: Path, mistake: str) -> None:
+    text, where, message = ONE_MISTAKE[mistake]
     path = write(tmp_path, "s.yaml", text)
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'armed: -5')}: groups.GATIA.armed: "
-        "Input should be greater than or equal to 0 (got -5)"
-    )
-
-
-def test_bad_month_format(tmp_path: Path) -> None:
-    text = BASE.replace('start: "2015-06"', 'start: "2015-13"')
-    path = write(tmp_path, "s.yaml", text)
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'start:')}: calendar.start: "
-        "expected a month as YYYY-MM (got '2015-13')"
-    )
-
-
-def test_missing_required_field(tmp_path: Path) -> None:
-    text = BASE.replace("    coalition: Platform\n", "")
-    path = write(tmp_path, "s.yaml", text)
-    # Reported at the group the field is missing from.
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'name: GATIA')}: groups.GATIA.coalition: required field is missing"
-    )
-
-
-def test_region_shares_must_sum_to_one(tmp_path: Path) -> None:
-    text = BASE.replace("{Kidal: 0.8, Gao: 0.2}", "{Kidal: 0.8, Gao: 0.3}")
-    path = write(tmp_path, "s.yaml", text)
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'Kidal: 0.8')}: groups.MNLA.regions: "
-        "shares must sum to 1, they sum to 1.1000"
-    )
-
-
-def test_event_outside_calendar(tmp_path: Path) -> None:
-    text = BASE.replace('date: "2016-03"', 'date: "2030-01"')
-    path = write(tmp_path, "s.yaml", text)
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, '2030-01')}: events.0.date: "
-        "date 2030-01 is outside the calendar (2015-06 + 48 months)"
-    )
+    assert str(load_error(path)) == f"{path}:{line_of(text, where)}: {message}"
 
 
 def test_unknown_group_in_event(tmp_path: Path) -> None:
@@ -196,15 +200,6 @@ def test_unknown_group_in_event(tmp_path: Path) -> None:
     assert "['GATIA', 'MNLA']" in rendered
 
 
-def test_integration_quota_larger_than_possible_members(tmp_path: Path) -> None:
-    text = BASE + "programmes:\n  integration:\n    quota: 999999\n"
-    path = write(tmp_path, "s.yaml", text)
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'quota:')}: programmes.integration.quota: quota 999999 is "
-        f"larger than everyone who could ever be in a group ({BASE_MAX_PEOPLE})"
-    )
-
-
 def test_several_consistency_problems_each_get_their_own_line(tmp_path: Path) -> None:
     text = BASE.replace('date: "2016-03"', 'date: "2030-01"').replace(
         "[MNLA, GATIA]", "[MNLA, Ansar]"
@@ -214,15 +209,6 @@ def test_several_consistency_problems_each_get_their_own_line(tmp_path: Path) ->
     assert [p.path for p in err.problems] == ["events.0.date", "events.0.groups"]
     assert len(str(err).splitlines()) == 2
     assert all(p.file == str(path) and p.line is not None for p in err.problems)
-
-
-def test_model_level_check_inside_a_section(tmp_path: Path) -> None:
-    text = BASE + "programmes:\n  cantonment:\n    sites_approved: 3\n"
-    path = write(tmp_path, "s.yaml", text)
-    assert str(load_error(path)) == (
-        f"{path}:{line_of(text, 'cantonment:')}: programmes.cantonment: "
-        "sites_approved (3) cannot exceed sites_proposed (0)"
-    )
 
 
 # ---------------------------------------------------------------------------------------------

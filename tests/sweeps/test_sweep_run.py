@@ -6,14 +6,14 @@ import json
 import os
 import signal
 import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from support.killing import DDR_SIM
+from support.sweep_files import write_sweep
 
 from ddr_sim.cli.main import main
 from ddr_sim.config.experiment import ExperimentError, load_experiment
@@ -23,59 +23,44 @@ from ddr_sim.sweeps.store import FAILED, SUCCEEDED, SweepStore
 
 ROOT = Path(__file__).resolve().parents[2]
 TEACHING = ROOT / "scenarios" / "teaching.yaml"
-DDR_SIM = Path(sys.executable).parent / "ddr-sim"
+
 
 #: Columns of the run index that depend on where and when a run ran.
 VOLATILE = ["duration_s", "worker", "finished"]
 
 SAMPLED = """\
-name: sampled
-scenario: {scenario}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
 parameters:
-  - {{path: groups.*.initial_trust, name: initial_trust, range: [0.2, 0.8]}}
-  - {{path: behaviour.tie_weight, range: [0.75, 3.0], scale: log}}
-  - {{path: programmes.integration.quota, range: [600, 1200], integer: true}}
-  - {{path: programmes.reinsertion.promoted, values: [true, false]}}
-design: {{method: lhs, samples: 6, seed: 3}}
+  - {path: groups.*.initial_trust, name: initial_trust, range: [0.2, 0.8]}
+  - {path: behaviour.tie_weight, range: [0.75, 3.0], scale: log}
+  - {path: programmes.integration.quota, range: [600, 1200], integer: true}
+  - {path: programmes.reinsertion.promoted, values: [true, false]}
+design: {method: lhs, samples: 6, seed: 3}
 replications: 2
 seed: 11
 outcomes: [integrated_total, longest_stall_months, rejoined_total, first_integration_month]
-series: {{variables: [political_progress, mean_trust, stock_integrated, stall], every: 24}}
+series: {variables: [political_progress, mean_trust, stock_integrated, stall], every: 24}
 """
 
 #: Points with no youth and a quota of 8,000 are refused by the scenario: those runs fail.
 FAILING = """\
-name: failing
-scenario: {scenario}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
 parameters:
-  - {{path: regions.*.youth_pool, name: youth_pool, values: [0, 3000]}}
-  - {{path: programmes.integration.quota, values: [800, 8000]}}
-design: {{method: grid}}
+  - {path: regions.*.youth_pool, name: youth_pool, values: [0, 3000]}
+  - {path: programmes.integration.quota, values: [800, 8000]}
+design: {method: grid}
 replications: 2
 outcomes: [integrated_total, stall_months]
 """
 
 #: Enough runs to kill the sweep half-way.
 LONG = """\
-name: long
-scenario: {scenario}
-set: [calendar.months=74]   # shorter runs: the last event is in month 72
 parameters:
-  - {{path: politics.progress_rate, range: [0.0, 0.04], levels: 6}}
-design: {{method: grid}}
+  - {path: politics.progress_rate, range: [0.0, 0.04], levels: 6}
+design: {method: grid}
 replications: 8
 seed: 5
 outcomes: [integrated_total, stall_months, longest_stall_months]
-series: {{variables: [stock_integrated], months: [0, "2018-01", 73]}}
+series: {variables: [stock_integrated], months: [0, "2018-01", 73]}
 """
-
-
-def write(folder: Path, text: str, name: str) -> Path:
-    path = folder / f"{name}.yaml"
-    path.write_text(textwrap.dedent(text).format(scenario=TEACHING), encoding="utf-8")
-    return path
 
 
 def tables(out: Path) -> dict[str, pd.DataFrame]:
@@ -99,7 +84,7 @@ def sampled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     from distributed import LocalCluster
 
     folder = tmp_path_factory.mktemp("sampled")
-    experiment = load_experiment(write(folder, SAMPLED, "sampled"))
+    experiment = load_experiment(write_sweep(folder, "sampled", SAMPLED))
     outs = {}
     for workers in (1, 2):
         outs[f"pool{workers}"] = out = folder / f"pool{workers}"
@@ -160,7 +145,7 @@ def test_a_run_reproduces_on_its_own(sampled):
 
 
 def test_failed_runs_are_recorded_and_the_sweep_completes(tmp_path, capsys):
-    path = write(tmp_path, FAILING, "failing")
+    path = write_sweep(tmp_path, "failing", FAILING)
     out = tmp_path / "out"
     code = main(["sweep", str(path), "--out", str(out), "--workers", "2", "--quiet"])
     captured = capsys.readouterr()
@@ -186,7 +171,7 @@ def test_failed_runs_are_recorded_and_the_sweep_completes(tmp_path, capsys):
 
 def test_a_folder_of_another_experiment_is_refused(tmp_path, sampled):
     text = SAMPLED.replace("replications: 2", "replications: 3")
-    experiment = load_experiment(write(tmp_path, text, "sampled"))
+    experiment = load_experiment(write_sweep(tmp_path, "sampled", text))
     with pytest.raises(ExperimentError, match=r"different experiment \(changed: replications"):
         run_sweep(experiment, sampled["pool1"], None, 1, progress=False)
 
@@ -194,7 +179,7 @@ def test_a_folder_of_another_experiment_is_refused(tmp_path, sampled):
 def test_a_folder_made_by_other_model_code_is_refused(tmp_path, sampled, monkeypatch):
     import ddr_sim.sweeps.folder as runner
 
-    experiment = load_experiment(write(tmp_path, SAMPLED, "sampled"))
+    experiment = load_experiment(write_sweep(tmp_path, "sampled", SAMPLED))
     monkeypatch.setattr(runner, "model_code_hash", lambda: "0" * 64)
     with pytest.raises(ExperimentError, match="model code .* changed"):
         run_sweep(experiment, sampled["pool1"], None, 1, progress=False)
@@ -212,7 +197,7 @@ def test_a_folder_made_by_other_model_code_is_refused(tmp_path, sampled, monkeyp
 
 
 def test_sigkill_mid_sweep_then_resume_loses_nothing(tmp_path):
-    path = write(tmp_path, LONG, "long")
+    path = write_sweep(tmp_path, "long", LONG)
     out = tmp_path / "killed"
     command = [str(DDR_SIM), "sweep", str(path), "--out", str(out), "--workers", "2"]
     command += ["--batch-size", "1", "--chunk-size", "5", "--quiet"]
@@ -264,7 +249,7 @@ def long_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path
     from ddr_sim.runs.executors import InProcessExecutor
 
     folder = tmp_path_factory.mktemp("long")
-    path = write(folder, LONG, "long")
+    path = write_sweep(folder, "long", LONG)
     options = dict(progress=False, batch_size=2, chunk_size=10, echo=lambda line: None)
     run_sweep(load_experiment(path), folder / "sweep", InProcessExecutor(), 1, **options)
     return path, folder / "sweep"
