@@ -1,4 +1,4 @@
-"""The ``ddr-sim`` command line, the files a run writes, and the summary indicators."""
+"""The ``ddr-sim`` command line and the files a run writes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from ddr_sim.cli.main import main
 from ddr_sim.config.loading import load_scenario, scenario_hash
 from ddr_sim.core.model import DDRModel
-from ddr_sim.runs.indicators import KEY_INDICATORS, stall_flags, stall_indicators
+from ddr_sim.runs.indicators import KEY_INDICATORS
 from ddr_sim.runs.runner import DEPENDENCIES
 
 SCENARIO = Path(__file__).resolve().parents[2] / "scenarios" / "teaching.yaml"
@@ -264,32 +264,3 @@ def test_schema_writes_json_schema(tmp_path: Path) -> None:
     assert main(["schema", "--out", str(path)]) == 0
     schema = json.loads(path.read_text())
     assert "groups" in schema["properties"]
-
-
-# ---------------------------------------------------------------------------------------------
-# indicators on hand-made tables
-
-
-def test_stall_months_and_longest_stall_on_a_hand_made_table() -> None:
-    table = pd.DataFrame(
-        {
-            "month": range(10),
-            "stall_clock": [0, 1, 1, 1, 1, 1, 1, 1, 1, 1],
-            "net_into_integrated_reinserted": [0, 0, 0, 5, 0, 0, -1, 0, 2, 0],
-        }
-    )
-    # stall months: 1, 2 | 4, 5, 6 (net -1 counts: no progress), 7 | 9
-    assert stall_indicators(table.sample(frac=1, random_state=1)) == {
-        "stall_clock_months": 9,
-        "stall_months": 7,
-        "stall_episodes": 3,
-        "longest_stall_months": 4,
-    }
-
-
-def test_no_stall_before_the_stall_clock_starts() -> None:
-    assert not stall_flags([False] * 4, [0, 0, 0, 0]).any()
-    table = pd.DataFrame(
-        {"month": [0, 1], "stall_clock": False, "net_into_integrated_reinserted": 0}
-    )
-    assert stall_indicators(table)["longest_stall_months"] == 0

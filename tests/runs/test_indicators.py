@@ -16,7 +16,7 @@ from ddr_sim.config.loading import load_scenario
 from ddr_sim.core.model import DDRModel
 from ddr_sim.runs.breakdowns import coalition_columns, coalition_slug
 from ddr_sim.runs.codebook import codebook_markdown
-from ddr_sim.runs.indicators import summarize
+from ddr_sim.runs.indicators import stall_flags, stall_indicators, summarize
 from ddr_sim.runs.monthly import SeedTables
 from ddr_sim.runs.registry import HEADLINE, breakdown_table, describe, undescribed
 from ddr_sim.runs.summary import summary_of_tables
@@ -311,3 +311,32 @@ def test_stall_clock_is_the_earlier_of_an_exit_and_ddr_falling_due() -> None:
     assert start(signed=None, militia_opens=None, reinsertion_from=99) is None
     flags = programme_flags(_fake_model(signed=None, militia_opens=None, reinsertion_from=99))
     assert flags["programme_open"][1:].all()  # pre-cantonment open, yet off the clock
+
+
+# ---------------------------------------------------------------------------------------------
+# indicators on hand-made tables
+
+
+def test_stall_months_and_longest_stall_on_a_hand_made_table() -> None:
+    table = pd.DataFrame(
+        {
+            "month": range(10),
+            "stall_clock": [0, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+            "net_into_integrated_reinserted": [0, 0, 0, 5, 0, 0, -1, 0, 2, 0],
+        }
+    )
+    # stall months: 1, 2 | 4, 5, 6 (net -1 counts: no progress), 7 | 9
+    assert stall_indicators(table.sample(frac=1, random_state=1)) == {
+        "stall_clock_months": 9,
+        "stall_months": 7,
+        "stall_episodes": 3,
+        "longest_stall_months": 4,
+    }
+
+
+def test_no_stall_before_the_stall_clock_starts() -> None:
+    assert not stall_flags([False] * 4, [0, 0, 0, 0]).any()
+    table = pd.DataFrame(
+        {"month": [0, 1], "stall_clock": False, "net_into_integrated_reinserted": 0}
+    )
+    assert stall_indicators(table)["longest_stall_months"] == 0
