@@ -7,11 +7,13 @@
 The time axis always spans the whole calendar, so a class sees the run grow month by month.
 
 Speed: drawing text (ticks, legends) is most of matplotlib's time, and it hardly changes
-from one month to the next. So each picture draws its *frame* (axes, ticks, legend, event
-markers) once and keeps it as a bitmap; each month it pastes the frame and draws only the
-data on top ("blitting"), then encodes the image. The frame is redrawn only when it changes
-(a new splinter group, a new event, a population outgrowing the axis). :meth:`Picture.image`
-does that; :meth:`Picture.figure` returns an ordinary figure, e.g. for a notebook.
+from one month to the next. So each picture draws its *frame* (axes, ticks, legend) once
+and keeps it as a bitmap; each month it pastes the frame and draws only the data on top
+("blitting"), then encodes the image. The frame is redrawn only when it changes (a new
+splinter group, an event list needing more rows, a population outgrowing the axis); text
+that changes each month is drawn with the data (:mod:`ddr_sim.dashboard.labels`).
+:meth:`Picture.image` does that; :meth:`Picture.figure` returns an ordinary figure, e.g.
+for a notebook.
 
 No pyplot, and one lock around all drawing: matplotlib's font cache is shared by every
 figure of the process, so two browser sessions must not draw text at the same moment.
