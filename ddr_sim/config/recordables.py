@@ -1,9 +1,13 @@
 """Names of what a run records, for config files that choose among them (an experiment's
-``series:``). Config imports no model code, so the names are written here; a test checks
-them against the model's own lists (``ddr_sim.core.records``, ``ddr_sim.core.statuses``).
+``series:``). Config imports no model code, so the names are written here, once: the
+model reads them (``ddr_sim.core.records`` its series; ``ddr_sim.core.statuses`` checks
+its status codes against :data:`STATUS_NAMES` with :func:`checked_status_names`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
 
 __all__ = [
     "EXIT_OPTIONS",
@@ -14,6 +18,7 @@ __all__ = [
     "SERIES_VARIABLES",
     "STATE_SERIES",
     "STATUS_NAMES",
+    "checked_status_names",
     "gate_series",
 ]
 
@@ -31,6 +36,28 @@ STATUS_NAMES: tuple[str, ...] = (
     "rejoined",
     "killed",
 )
+
+
+def checked_status_names(codes: Iterable[IntEnum]) -> tuple[str, ...]:
+    """:data:`STATUS_NAMES`, once ``codes`` (the model's status codes) are found to be
+    these names in this order, numbered from 0.
+
+    Raises
+    ------
+    RuntimeError
+        Naming the difference, when a status was added, removed, renamed or moved in one
+        place and not in the other.
+    """
+    found = [(int(code), code.name.lower()) for code in codes]
+    expected = list(enumerate(STATUS_NAMES))
+    if found != expected:
+        differs = sorted(set(found) ^ set(expected))
+        raise RuntimeError(
+            f"the model's status codes differ from config's STATUS_NAMES at {differs}: "
+            "change ddr_sim/config/recordables.py and ddr_sim/core/statuses.py together"
+        )
+    return STATUS_NAMES
+
 
 #: Model-level monthly series read from the model's state at the end of each month.
 STATE_SERIES: tuple[str, ...] = (
