@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ddr_sim.core.availability import availability
+from ddr_sim.core.availability import EXIT_OPTIONS, offers
 from ddr_sim.core.mechanisms.pressure import screen, within_parity
 from ddr_sim.core.mechanisms.reinsertion import (
     reinsertion_income,
@@ -191,6 +191,40 @@ def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndar
     return rng.permutation(chosen)[: max(0, places)]
 
 
+def _weighing(
+    model: DDRModel, view: MonthView, revising: np.ndarray, announced: set[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The rows that take the choice this month and the options open to them (options x
+    rows); counts the exit options' gates among them (``History.count_offers``)."""
+    pop = model.population
+    if not announced:
+        rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
+        offer = offers(model, view, rows)
+        model.history.count_offers(offer.counts())
+        return rows, offer.ok
+    everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
+    offer = offers(model, view, everyone)
+    ok = offer.ok
+    reconsider = np.zeros(pop.size, bool)
+    reconsider[revising] = True
+    new_options = [Option[name] for name in sorted(announced)]
+    news = ok[new_options].any(axis=0)
+    regular = reconsider[everyone]
+    weighs = regular | news
+    model.history.count_offers(
+        offer.counts({o: weighs if o in new_options else regular for o in EXIT_OPTIONS})
+    )
+    keep = np.flatnonzero(weighs)
+    rows, ok = everyone[keep], ok.take(keep, axis=1)
+    # those who reconsider only because of the news weigh the new option against
+    # staying as they are
+    regular = regular[keep]
+    for option in Option:
+        if option != Option.KEEP and option not in new_options:
+            ok[option] &= regular
+    return rows, ok
+
+
 def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozenset()) -> None:
     """Run the monthly choice and move people accordingly.
 
@@ -201,24 +235,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     pop = model.population
     rng = model.rng_choice
     view = MonthView.of(model)
-    if announced:
-        everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
-        ok = availability(model, view, everyone)
-        reconsider = np.zeros(pop.size, bool)
-        reconsider[revising] = True
-        new_options = [Option[name] for name in sorted(announced)]
-        news = ok[new_options].any(axis=0)
-        keep = np.flatnonzero(reconsider[everyone] | news)
-        rows, ok = everyone[keep], ok.take(keep, axis=1)
-        # those who reconsider only because of the news weigh the new option against
-        # staying as they are
-        regular = reconsider[rows]
-        for option in Option:
-            if option != Option.KEEP and option not in new_options:
-                ok[option] &= regular
-    else:
-        rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
-        ok = availability(model, view, rows)
+    rows, ok = _weighing(model, view, revising, announced)
     if len(rows) == 0:
         return
     # KEEP (row 0) is always open: with no other open option there is nothing to choose
@@ -249,6 +266,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         ),
         Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),
     }
+    model.history.count_choices(pick, admitted)
     for option, pos in admitted.items():
         if len(pos) == 0:
             continue
