@@ -141,19 +141,32 @@ def parity_room(model: DDRModel, applicants: dict[str, int]) -> dict[str, int]:
     ``applicants`` counts, by coalition, those who chose integration this month. The
     coalitions register together: the one that can reach the lowest count (registered so
     far plus applicants) takes all its applicants, and every other may end at most
-    ``parity_margin`` above that count. Empty when the scenario has no parity rule or
-    fewer than two signatory coalitions take part (module docstring).
+    ``parity_margin`` above that count. Only coalitions with a group at the table count
+    (covered by the agreement, not boycotting, not fighting): one that walks out does not
+    hold the others back. Empty when the scenario has no parity rule or fewer than two
+    coalitions take part (module docstring).
     """
     margin = model.spec.programmes.integration.parity_margin
     if margin is None:
         return {}
-    coalitions = sorted({g.coalition for g in model.active_groups() if g.signatory})
+    coalitions = sorted({g.coalition for g in model.active_groups() if _takes_part(model, g)})
     if len(coalitions) < 2:
         return {}
     done = model.programmes.registered_by_coalition
     count = {c: done.get(c, 0) for c in coalitions}
     level = min(count[c] + applicants.get(c, 0) for c in coalitions)
     return {c: max(0, level + margin - count[c]) for c in coalitions}
+
+
+def _takes_part(model: DDRModel, group) -> bool:
+    """A signatory group covered by the agreement, at the table and not at war: its
+    coalition counts for the parity rule (one that walks out does not hold the others)."""
+    return (
+        group.signatory
+        and group.covered_by_agreement(model)
+        and not group.boycotting
+        and not group.fighting
+    )
 
 
 def within_parity(
