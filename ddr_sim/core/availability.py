@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.trust import held_back
 from ddr_sim.core.statuses import Status
 
@@ -38,7 +37,7 @@ class GroupGates:
         column = model.programme_column
         consent = view.consent
         signatory = view.signatory
-        militia_open = militia_programme_open(model)
+        militia_open = model.militia_programme_open()
         offer = model.spec.programmes.militia_programme.offer
         everyone = np.ones(len(signatory), np.float32)
         return cls(
@@ -50,7 +49,7 @@ class GroupGates:
             militia_integration=everyone * (~signatory & militia_open & (offer == "integration")),
             reinsertion=everyone
             * (
-                (signatory & reinsertion_open(model))
+                (signatory & model.reinsertion_open())
                 | (~signatory & militia_open & (offer == "reinsertion"))
             ),
         )
@@ -68,7 +67,7 @@ def availability(model: DDRModel, view: MonthView, rows: np.ndarray) -> np.ndarr
     group = pop.group[rows].astype(np.intp)
     region = pop.where[rows].astype(np.intp)
     armed = pop.armed[rows]
-    free = ~held_back(model, rows)
+    free = ~held_back(pop, rows, model.group_array("hedge"))
     armed_free = armed & free
     lenience = pop.lenience[rows]
 

@@ -27,10 +27,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ddr_sim.core.availability import availability
-from ddr_sim.core.mechanisms.pressure import screen, within_parity
-from ddr_sim.core.mechanisms.reinsertion import (
-    reinsertion_income,
-)
+from ddr_sim.core.mechanisms.pressure import parity_room, screen, within_parity
+from ddr_sim.core.mechanisms.reinsertion import reinsertion_income
 from ddr_sim.core.options import N_OPTIONS, MonthView, Option
 from ddr_sim.core.population import lookup
 from ddr_sim.core.statuses import Status
@@ -139,7 +137,9 @@ def utilities(
             u[Option.INTEGRATE] -= b.far_posting_aversion * tie
     if open_options[Option.REINSERT]:
         militia = ~view.signatory[group]
-        income[Option.REINSERT] = reinsertion_income(model, region, militia)
+        income[Option.REINSERT] = reinsertion_income(
+            sc.programmes, b, model.cvr_intensity, region, militia
+        )
         refused = 1.0 - view.consent[group, model.programme_column["reinsertion"]]
         u[Option.REINSERT] = state_term - b.reinsertion_veto_weight * tie * refused * ~militia
         u[Option.REINSERT, status == Status.UNFIT_WAITING] -= b.unfit_reinsertion_penalty
@@ -189,6 +189,21 @@ def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndar
     if len(chosen) <= places:
         return chosen
     return rng.permutation(chosen)[: max(0, places)]
+
+
+def _within_parity(
+    model: DDRModel, rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
+    """Positions in ``chosen`` (into ``rows``) the parity rule lets register this month."""
+    room = parity_room(
+        model.spec.programmes.integration.parity_margin,
+        [g.coalition for g in model.active_groups() if g.signatory],
+        model.programmes.registered_by_coalition,
+    )
+    if not room or len(chosen) == 0:
+        return chosen
+    coalition_of = [g.coalition for g in model.groups]
+    return within_parity(room, rng, chosen, coalition_of, model.population.group[rows[chosen]])
 
 
 def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozenset()) -> None:
@@ -244,7 +259,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         Option.CANTON: _admit_by_region(rng, picked(Option.CANTON), region, view.cantonment_places),
         Option.INTEGRATE: _admit(
             rng,
-            within_parity(model, rng, rows, picked(Option.INTEGRATE)),
+            _within_parity(model, rng, rows, picked(Option.INTEGRATE)),
             view.registration_places,
         ),
         Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),
