@@ -206,6 +206,35 @@ def _within_parity(
     return within_parity(room, rng, chosen, coalition_of, model.population.group[rows[chosen]])
 
 
+def _choosers(
+    model: DDRModel, view: MonthView, revising: np.ndarray, announced: set[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows who choose this month and the options open to each (options x rows).
+
+    The ``revising`` rows weigh every open option; with options ``announced``, everyone
+    they are open to also weighs them against staying as they are.
+    """
+    pop = model.population
+    if not announced:
+        rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
+        return rows, availability(model, view, rows)
+    everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
+    ok = availability(model, view, everyone)
+    reconsider = np.zeros(pop.size, bool)
+    reconsider[revising] = True
+    new_options = [Option[name] for name in sorted(announced)]
+    news = ok[new_options].any(axis=0)
+    keep = np.flatnonzero(reconsider[everyone] | news)
+    rows, ok = everyone[keep], ok.take(keep, axis=1)
+    # those who reconsider only because of the news weigh the new option against
+    # staying as they are
+    regular = reconsider[rows]
+    for option in Option:
+        if option != Option.KEEP and option not in new_options:
+            ok[option] &= regular
+    return rows, ok
+
+
 def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozenset()) -> None:
     """Run the monthly choice and move people accordingly.
 
@@ -216,24 +245,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     pop = model.population
     rng = model.rng_choice
     view = MonthView.of(model)
-    if announced:
-        everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
-        ok = availability(model, view, everyone)
-        reconsider = np.zeros(pop.size, bool)
-        reconsider[revising] = True
-        new_options = [Option[name] for name in sorted(announced)]
-        news = ok[new_options].any(axis=0)
-        keep = np.flatnonzero(reconsider[everyone] | news)
-        rows, ok = everyone[keep], ok.take(keep, axis=1)
-        # those who reconsider only because of the news weigh the new option against
-        # staying as they are
-        regular = reconsider[rows]
-        for option in Option:
-            if option != Option.KEEP and option not in new_options:
-                ok[option] &= regular
-    else:
-        rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
-        ok = availability(model, view, rows)
+    rows, ok = _choosers(model, view, revising, announced)
     if len(rows) == 0:
         return
     # KEEP (row 0) is always open: with no other open option there is nothing to choose
