@@ -18,12 +18,14 @@ import numpy as np
 import pytest
 
 from ddr_sim.config.behaviour import Behaviour
-from ddr_sim.config.scenario import Economy
+from ddr_sim.config.scenario import CVR, Economy, Programmes
+from ddr_sim.core.mechanisms.cvr import allocate_cvr
 from ddr_sim.core.mechanisms.interim_hardening import (
     count_interim_month,
     hardening,
     interim_expired,
 )
+from ddr_sim.core.mechanisms.outside_options import group_income_per_member, rent_ratio
 from ddr_sim.core.mechanisms.paid_delay import participation_score
 from ddr_sim.core.mechanisms.politics_gate import (
     PROGRAMMES,
@@ -31,7 +33,7 @@ from ddr_sim.core.mechanisms.politics_gate import (
     consent_score,
     decide_consent,
 )
-from ddr_sim.core.mechanisms.pressure import parity_room, within_parity
+from ddr_sim.core.mechanisms.pressure import parity_room, registration_capacity, within_parity
 from ddr_sim.core.mechanisms.trust import (
     calendar_overdue,
     hedge_share,
@@ -40,6 +42,7 @@ from ddr_sim.core.mechanisms.trust import (
 )
 from ddr_sim.core.population import Population
 from ddr_sim.core.state import ProgrammeState
+from ddr_sim.core.statuses import Status
 
 CORE = Path(__file__).resolve().parents[1] / "ddr_sim" / "core"
 #: Modules that are the model's own parts and take the model itself (they may name
@@ -326,3 +329,40 @@ def test_interim_hardening_counts_months_before_ddr_and_expires_measures():
     assert not interim_expired(state, "moc", month=14, expiry_months=12)
     assert not interim_expired(state, "pre_cantonment", month=99, expiry_months=12)
     assert not interim_expired(state, "moc", month=99, expiry_months=None)
+
+
+def test_registration_places_from_the_programme_state():
+    programmes = Programmes()  # accelerated DDR 1500 a month, general integration 1000
+    state = ProgrammeState(quota=100, accelerated_launched=5)
+    places = registration_capacity(state, programmes, moc_support=True, presence=1.0)
+    assert places == 1500
+    state.general_integration_open = True
+    state.registered_this_month = 300
+    assert registration_capacity(state, programmes, moc_support=True, presence=1.0) == 2200
+    # without the mission's support and presence a quarter of the places are left
+    assert registration_capacity(state, programmes, moc_support=False, presence=0.0) == 325
+    state.agreement_in_force = False
+    assert registration_capacity(state, programmes, moc_support=True, presence=1.0) == 0
+
+
+def test_rent_from_the_gold_taxes_a_group_collects_where_it_holds_the_ground():
+    economy = Economy(group_pay=40.0, trafficking_income=10.0, gold_tax=0.5, army_pay=100.0)
+    counts = np.zeros((2, 2, len(Status)), np.int64)  # group slot x region x status
+    counts[0, 0, Status.ACTIVE] = 10
+    counts[0, 0, Status.MINING] = 10  # 10 miners in region 0, which group 0 holds
+    counts[1, 1, Status.ACTIVE] = 5  # region 1 is the government's
+    counts[1, 1, Status.MINING] = 5
+    income = group_income_per_member(economy, 80.0, counts, np.array([0, -1]))
+    assert income.tolist() == [40.0 + 10.0 + 0.5 * 80.0 * 10 / 20, 40.0 + 10.0]
+    assert rent_ratio(economy, income).tolist() == pytest.approx([0.3, 0.1])
+
+
+def test_cvr_projects_follow_the_people_and_stop_without_the_mission():
+    cvr = CVR(starts="2015-01", budget_usd_per_year=1e6, project_cap_usd=1e5)
+    members = np.array([300, 100, 0])
+    intensity, cost = allocate_cvr(cvr, 24, "2013-01", 1.0, members)
+    assert intensity.tolist() == pytest.approx([0.8, 0.2, 0.0])  # 8 and 2 projects
+    assert cost == pytest.approx(1e6 / 12)
+    before, nothing = allocate_cvr(cvr, 23, "2013-01", 1.0, members)
+    absent, none = allocate_cvr(cvr, 24, "2013-01", 0.0, members)
+    assert before.sum() == absent.sum() == nothing == none == 0
