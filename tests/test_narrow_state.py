@@ -3,7 +3,8 @@
 No mechanism module imports the model (not even for type hints), the core imports form no
 circle, and each mechanism can be tried on the few values it reads: a group's trust and
 rent, political progress and demand, registration counts, with no ``DDRModel`` and no
-scenario file.
+scenario file. One test builds the teaching model, to check that the protocols name only
+attributes the model and its agents have.
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import math
 from dataclasses import dataclass, field
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
+from typing import get_protocol_members
 
 import numpy as np
 import pytest
 
 from ddr_sim.config.behaviour import Behaviour
+from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.scenario import CVR, Economy, Programmes
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
 from ddr_sim.core.mechanisms.interim_hardening import (
@@ -25,6 +28,7 @@ from ddr_sim.core.mechanisms.interim_hardening import (
     hardening,
     interim_expired,
 )
+from ddr_sim.core.mechanisms.list_inflation import RecruitmentParts
 from ddr_sim.core.mechanisms.outside_options import group_income_per_member, rent_ratio
 from ddr_sim.core.mechanisms.paid_delay import participation_score
 from ddr_sim.core.mechanisms.politics_gate import (
@@ -33,18 +37,34 @@ from ddr_sim.core.mechanisms.politics_gate import (
     consent_score,
     decide_consent,
 )
-from ddr_sim.core.mechanisms.pressure import parity_room, registration_capacity, within_parity
+from ddr_sim.core.mechanisms.pressure import (
+    IntakeParts,
+    parity_room,
+    registration_capacity,
+    within_parity,
+)
+from ddr_sim.core.mechanisms.reversal import ReversalParts
+from ddr_sim.core.mechanisms.shocks import ShockParts
 from ddr_sim.core.mechanisms.trust import (
     calendar_overdue,
     hedge_share,
     held_back,
     update_group_trust,
 )
+from ddr_sim.core.model import DDRModel
 from ddr_sim.core.population import Population
-from ddr_sim.core.state import ProgrammeState
+from ddr_sim.core.programmes import MocParts
+from ddr_sim.core.state import (
+    FlowLog,
+    GovernmentView,
+    GroupView,
+    MissionView,
+    ProgrammeState,
+)
 from ddr_sim.core.statuses import Status
 
-CORE = Path(__file__).resolve().parents[1] / "ddr_sim" / "core"
+ROOT = Path(__file__).resolve().parents[1]
+CORE = ROOT / "ddr_sim" / "core"
 #: Modules that are the model's own parts and take the model itself (they may name
 #: ``DDRModel`` for type hints); every other core module must not import it at all.
 MODEL_PARTS = frozenset(
@@ -168,6 +188,29 @@ def test_the_checks_catch_a_circle_between_mechanisms(core_sources):
     sources["ddr_sim.core.mechanisms.cvr"] += "\nimport ddr_sim.core.mechanisms.shocks\n"
     cycle = find_cycle(import_graph(sources, typing_too=False))
     assert cycle is not None and "ddr_sim.core.mechanisms.shocks" in cycle
+
+
+def test_the_model_and_its_agents_have_what_the_protocols_name():
+    """The protocols name attributes the model really has (a renamed attribute fails)."""
+    model = DDRModel(load_scenario(ROOT / "scenarios" / "teaching.yaml"), seed=0)
+    model.step()
+    holders = {
+        MissionView: model.mission,
+        GovernmentView: model.government,
+        GroupView: model.groups[0],
+        FlowLog: model.flows,
+        ShockParts: model,
+        IntakeParts: model,
+        MocParts: model,
+        RecruitmentParts: model,
+        ReversalParts: model,
+    }
+    missing = {
+        protocol.__name__: sorted(m for m in get_protocol_members(protocol) if not hasattr(obj, m))
+        for protocol, obj in holders.items()
+    }
+    assert missing == dict.fromkeys(missing, [])
+    assert "spec" in get_protocol_members(ShockParts)
 
 
 # -- mechanisms on a narrow state ---------------------------------------------------------
