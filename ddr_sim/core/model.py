@@ -13,7 +13,7 @@ from ddr_sim.core.combatant import Combatant
 from ddr_sim.core.costs import add_running_costs, new_costs, total_usd
 from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
-from ddr_sim.core.mechanisms.interim_hardening import hardening
+from ddr_sim.core.mechanisms.interim_hardening import hardening, moc_open
 from ddr_sim.core.mechanisms.list_inflation import recruit
 from ddr_sim.core.mechanisms.outside_options import gold_gross, group_income_per_member, rent_ratio
 from ddr_sim.core.mechanisms.politics_gate import PROGRAMMES
@@ -36,7 +36,7 @@ from ddr_sim.core.mechanisms.shocks import (
 )
 from ddr_sim.core.mechanisms.trust import update_person_trust
 from ddr_sim.core.population import Population
-from ddr_sim.core.programmes import moc_open, open_programmes, staff_moc
+from ddr_sim.core.programmes import open_programmes, staff_moc
 from ddr_sim.core.records import Flows, History
 from ddr_sim.core.state import ProgrammeState
 from ddr_sim.core.statuses import WITH_GROUP, Status

@@ -14,7 +14,11 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ddr_sim.config.calendar import month_index
-from ddr_sim.core.mechanisms.interim_hardening import count_interim_month, interim_expired
+from ddr_sim.core.mechanisms.interim_hardening import (
+    count_interim_month,
+    interim_expired,
+    moc_open,
+)
 from ddr_sim.core.mechanisms.trust import held_back
 from ddr_sim.core.statuses import Status
 
@@ -82,16 +86,6 @@ def release_interim(pop: Population, status: Status, month: int) -> None:
     rows = np.flatnonzero(pop.status[: pop.size] == status)
     if len(rows):
         pop.move(rows, Status.ACTIVE, month, where=pop.home[rows])
-
-
-def moc_open(state: ProgrammeState, month: int, expiry_months: int | None) -> bool:
-    """Is MOC running in ``month`` (started, agreement in force, not expired after
-    ``expiry_months``)?"""
-    return (
-        state.moc_started is not None
-        and state.agreement_in_force
-        and not interim_expired(state, "moc", month, expiry_months)
-    )
 
 
 def staff_moc(parts: MocParts) -> None:

@@ -41,3 +41,13 @@ def interim_expired(
     (``programmes.interim_expiry_months``; None: never expires) by ``month``."""
     started = state.started_month(measure)
     return expiry_months is not None and started is not None and month - started >= expiry_months
+
+
+def moc_open(state: ProgrammeState, month: int, expiry_months: int | None) -> bool:
+    """Is MOC running in ``month`` (started, agreement in force, not expired after
+    ``expiry_months``)?"""
+    return (
+        state.moc_started is not None
+        and state.agreement_in_force
+        and not interim_expired(state, "moc", month, expiry_months)
+    )

@@ -59,7 +59,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ddr_sim.config.calendar import month_index
-from ddr_sim.core.programmes import moc_open
+from ddr_sim.core.mechanisms.interim_hardening import moc_open
 from ddr_sim.core.soft import logistic
 from ddr_sim.core.statuses import Status
 
