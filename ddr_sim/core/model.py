@@ -260,9 +260,11 @@ class DDRModel(mesa.Model):
         return hardening(self.programmes.interim_months, self.spec.behaviour.hardening_months)
 
     def moc_open(self) -> bool:
+        """Is MOC running this month (mechanism 3)?"""
         return moc_open(self.programmes, self.month, self.spec.programmes.interim_expiry_months)
 
     def reinsertion_open(self) -> bool:
+        """Is the main reinsertion programme open this month (mechanism 8)?"""
         return reinsertion_open(
             self.spec.programmes.reinsertion,
             self.programmes.agreement_in_force,
@@ -271,6 +273,7 @@ class DDRModel(mesa.Model):
         )
 
     def militia_programme_open(self) -> bool:
+        """Is the parallel militia programme open this month (mechanism 8)?"""
         return militia_programme_open(
             self.spec.programmes.militia_programme, self.month, self.spec.calendar.start
         )
