@@ -43,7 +43,7 @@ from ddr_sim.core.mechanisms.pressure import (
     registration_capacity,
     within_parity,
 )
-from ddr_sim.core.mechanisms.reversal import ReversalParts
+from ddr_sim.core.mechanisms.reversal import ReversalParts, facing_war, held_by_coalition
 from ddr_sim.core.mechanisms.shocks import ShockParts
 from ddr_sim.core.mechanisms.trust import (
     calendar_overdue,
@@ -232,6 +232,8 @@ class Government:
 
 @dataclass
 class Group:
+    index: int = 0
+    war_news: bool = False
     trust: float = 0.5
     political_demand: float = 0.5
     signatory: bool = True
@@ -409,3 +411,25 @@ def test_cvr_projects_follow_the_people_and_stop_without_the_mission():
     before, nothing = allocate_cvr(cvr, 23, "2013-01", 1.0, members)
     absent, none = allocate_cvr(cvr, 24, "2013-01", 0.0, members)
     assert before.sum() == absent.sum() == nothing == none == 0
+
+
+def test_news_of_a_war_reaches_the_integrated_members_of_the_group_once():
+    pop = Population(capacity=4, n_group_slots=2, n_regions=2)
+    pop.size = 4
+    pop.group[:4] = [0, 0, 1, 1]
+    pop.status[:4] = [Status.INTEGRATED, Status.ACTIVE, Status.INTEGRATED, Status.INTEGRATED]
+    at_war, at_peace = Group(index=0, war_news=True), Group(index=1)
+    groups = [at_war, at_peace]
+    assert facing_war(groups, pop).tolist() == [0]
+    assert not at_war.war_news and facing_war(groups, pop).tolist() == []
+
+
+def test_integrated_serve_among_their_own_side_where_their_coalition_holds_the_towns():
+    pop = Population(capacity=3, n_group_slots=3, n_regions=2)
+    pop.size = 3
+    pop.group[:3] = [0, 1, 2]
+    pop.where[:3] = [0, 0, 1]
+    coalition = np.array([0, 0, 1])  # groups 0 and 1 in one coalition, group 2 in another
+    towns_holder = np.array([1, -1])  # group 1 holds region 0's towns, the army region 1's
+    held = held_by_coalition(pop, np.arange(3), coalition, towns_holder)
+    assert held.tolist() == [True, True, False]
