@@ -1,6 +1,6 @@
 """Fuzz the scenario loader: N structure-aware mutants of the shipped scenarios.
 
-Each mutant (``tests/scenario_fuzzing.py``: wrong types, extreme numbers, deleted and
+Each mutant (``tests/support/scenario_fuzzing.py``: wrong types, extreme numbers, deleted and
 renamed keys, aliases, deep nesting, control bytes, bad indentation, oversized files,
 ``extends`` to devices, fifos, directories and missing files...) is loaded with
 ``load_scenario`` in a worker process with a time limit; one in ``--run-every`` accepted
@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from scenario_fuzzing import OUTCOMES, Harness, mutant, validate_command  # noqa: E402
+from support.scenario_fuzzing import OUTCOMES, Harness, mutant, validate_command  # noqa: E402
 
 
 def _loader_pass(n: int, seed: int, timeout: float, run_every: int) -> tuple[dict, list, list]:

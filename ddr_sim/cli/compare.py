@@ -32,7 +32,11 @@ baseline; each variant is named after its file). Writes into DIR:
                        reinserted, stall months, defections (at the end: in the final
                        year, the collapse), clashes and programme cost, as the median
                        paired difference with its 90 % interval over seeds, noted when
-                       the interval contains 0; effect per dollar; a ranking
+                       the interval contains 0; effect per dollar; a ranking (clear
+                       gains first, clear losses last); for a policy without clear
+                       effect, where it stopped: each exit option's offers, choices
+                       and the gate that closed it (programme, consent, held back,
+                       eligibility, places)
   differences.csv      policy, seed, horizon, indicator, baseline, policy value, difference
   summaries.parquet    the summary row of every run (column 'policy')
   policies.resolved.yaml  every policy's overrides, the computed combination included

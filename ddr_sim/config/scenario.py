@@ -146,6 +146,15 @@ class MOC(Strict):
     opens: Month | None = Field(None, description="Month MOC lists are handed over.")
     sites: list[str] = Field(default_factory=list, description="Regions with a MOC unit.")
     places_per_group: People = Field(200, description="Places per coalition per site.")
+    staffing_rate: Share = Field(
+        1.0,
+        description="Share of a group's vacant MOC places it fills each month (1: at once).",
+    )
+    restaffing_rate: Share | None = Field(
+        None,
+        description="The same once accelerated DDR has launched and registrants leave their "
+        "places (None: staffing_rate).",
+    )
     unit_cost_usd_per_month: UnitUSD = Field(
         100.0,
         description="Support per MOC member and month (camps, vehicles, food), USD, on top of "

@@ -43,8 +43,9 @@ class ArmedGroup(mesa.Agent):
     political_demand, trust (government <-> group), cohesion, recruitment_share,
     region_weights {region index: share}, stronghold (region with most members),
     consent {programme: share of commanders consenting}, hedge (held-back share),
-    boycott_until, boycotting, fighting_until, war_news (a fight began and its integrated
-    members have not yet weighed it), parent (index of the group it split from, or None).
+    boycott_until, boycotting, fighting_until, fight_severity, war_news (a fight began and
+    its integrated members have not yet weighed it), parent (index of the group it split
+    from, or None).
     """
 
     def __init__(self, model: DDRModel, index: int, spec: Group, name: str | None = None):
@@ -74,6 +75,7 @@ class ArmedGroup(mesa.Agent):
         self.boycott_until = -1
         self.boycotting = False
         self.fighting_until = -1
+        self.fight_severity = 0.0
         self.war_news = False
         self.parent: int | None = None
         self.spec = spec
@@ -82,6 +84,13 @@ class ArmedGroup(mesa.Agent):
     @property
     def fighting(self) -> bool:
         return self.model.month < self.fighting_until
+
+    @property
+    def war(self) -> float:
+        """How hard the group is fighting the army this month: the severity of its fight
+        (a skirmish near 0, the army moving on its towns or the end of the agreement near
+        1); 0 when it is not fighting."""
+        return self.fight_severity if self.fighting else 0.0
 
     def sign(self, month: int) -> None:
         if self.signatory and self.signed_month is None:

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ddr_sim.core.availability import availability
-from ddr_sim.core.mechanisms.pressure import parity_room, screen, within_parity
+from ddr_sim.core.availability import EXIT_OPTIONS, offers
+from ddr_sim.core.mechanisms.pressure import screen, within_parity
 from ddr_sim.core.mechanisms.reinsertion import reinsertion_income
 from ddr_sim.core.options import N_OPTIONS, MonthView, Option
 from ddr_sim.core.population import lookup
@@ -195,40 +195,48 @@ def _within_parity(
     model: DDRModel, rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray
 ) -> np.ndarray:
     """Positions in ``chosen`` (into ``rows``) the parity rule lets register this month."""
-    room = parity_room(
-        model.spec.programmes.integration.parity_margin,
-        [g.coalition for g in model.active_groups() if g.signatory],
-        model.programmes.registered_by_coalition,
-    )
-    if not room or len(chosen) == 0:
+    margin = model.spec.programmes.integration.parity_margin
+    if margin is None or len(chosen) == 0:
         return chosen
-    coalition_of = [g.coalition for g in model.groups]
-    return within_parity(room, rng, chosen, coalition_of, model.population.group[rows[chosen]])
+    coalition = np.array([model.groups[g].coalition for g in model.population.group[rows[chosen]]])
+    return within_parity(
+        rng,
+        chosen,
+        coalition,
+        margin=margin,
+        signatory_coalitions=[g.coalition for g in model.active_groups() if g.signatory],
+        registered=model.programmes.registered_by_coalition,
+    )
 
 
-def _choosers(
+def _weighing(
     model: DDRModel, view: MonthView, revising: np.ndarray, announced: set[str]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Rows who choose this month and the options open to each (options x rows).
-
-    The ``revising`` rows weigh every open option; with options ``announced``, everyone
-    they are open to also weighs them against staying as they are.
-    """
+    """The rows that take the choice this month and the options open to them (options x
+    rows); counts the exit options' gates among them (``History.count_offers``)."""
     pop = model.population
     if not announced:
         rows = revising[lookup(_IS_CHOOSER, pop.status[revising])]
-        return rows, availability(model, view, rows)
+        offer = offers(model, view, rows)
+        model.history.count_offers(offer.counts())
+        return rows, offer.ok
     everyone = np.flatnonzero(lookup(_IS_CHOOSER, pop.status[: pop.size]))
-    ok = availability(model, view, everyone)
+    offer = offers(model, view, everyone)
+    ok = offer.ok
     reconsider = np.zeros(pop.size, bool)
     reconsider[revising] = True
     new_options = [Option[name] for name in sorted(announced)]
     news = ok[new_options].any(axis=0)
-    keep = np.flatnonzero(reconsider[everyone] | news)
+    regular = reconsider[everyone]
+    weighs = regular | news
+    model.history.count_offers(
+        offer.counts({o: weighs if o in new_options else regular for o in EXIT_OPTIONS})
+    )
+    keep = np.flatnonzero(weighs)
     rows, ok = everyone[keep], ok.take(keep, axis=1)
     # those who reconsider only because of the news weigh the new option against
     # staying as they are
-    regular = reconsider[rows]
+    regular = regular[keep]
     for option in Option:
         if option != Option.KEEP and option not in new_options:
             ok[option] &= regular
@@ -245,7 +253,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
     pop = model.population
     rng = model.rng_choice
     view = MonthView.of(model)
-    rows, ok = _choosers(model, view, revising, announced)
+    rows, ok = _weighing(model, view, revising, announced)
     if len(rows) == 0:
         return
     # KEEP (row 0) is always open: with no other open option there is nothing to choose
@@ -276,6 +284,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         ),
         Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),
     }
+    model.history.count_choices(pick, admitted)
     for option, pos in admitted.items():
         if len(pos) == 0:
             continue

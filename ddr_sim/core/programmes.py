@@ -93,9 +93,11 @@ def staff_moc(parts: MocParts) -> None:
 
     Each coalition has ``places_per_group`` places per MOC site, shared among its
     consenting groups by their size; a group fills the share of its places that its
-    commanders consent to (its MOC consent share), sending at most the gap between those
-    places and its members already in MOC, chosen at random among its active, armed adult
-    fighters that it does not hold back.
+    commanders consent to (its MOC consent share). Of the gap between those places and its
+    members already in MOC it sends, each month, each vacant place's worth with probability
+    ``staffing_rate`` (lists are agreed and people travel: units ran below strength;
+    ``restaffing_rate`` once accelerated DDR has launched),
+    chosen at random among its active, armed adult fighters that it does not hold back.
     """
     if not moc_open(parts.programmes, parts.month, parts.spec.programmes.interim_expiry_months):
         return
@@ -131,6 +133,11 @@ def staff_moc(parts: MocParts) -> None:
     )
     free_group = pop.group[free]
     rng = parts.rng_population
+    rate = pr.staffing_rate
+    if parts.programmes.accelerated_launched is not None and pr.restaffing_rate is not None:
+        rate = pr.restaffing_rate
+    if rate < 1.0:
+        gaps = {i: int(rng.binomial(gap, rate)) for i, gap in gaps.items()}
     sent, posted = [], []
     for index, gap in gaps.items():
         candidates = free[free_group == index]

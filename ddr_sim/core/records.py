@@ -12,12 +12,22 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ddr_sim.config.recordables import MODEL_SERIES
+from ddr_sim.config.recordables import (
+    GATE_COUNTS,
+    GATES,
+    MODEL_SERIES,
+    STATE_SERIES,
+    gate_series,
+)
+from ddr_sim.core.availability import EXIT_OPTIONS
 from ddr_sim.core.statuses import N_STATUSES
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
     from ddr_sim.config.scenario import Event
     from ddr_sim.core.model import DDRModel
+    from ddr_sim.core.options import Option
 
 #: Flows by group and region, per month.
 FLOW_NAMES = (
@@ -90,7 +100,13 @@ class History:
         self.model = model
         g, r = model.n_group_slots, model.n_regions
         self.counts = np.zeros((months, g, r, N_STATUSES), np.int32)
-        self.series = {name: np.zeros(months) for name in self.SERIES}
+        self.series = {name: np.zeros(months) for name in STATE_SERIES}
+        #: Gate counts [month, exit option, count of ``GATE_COUNTS``]; the series
+        #: ``<option>_<count>`` are views of it
+        self.gates = np.zeros((months, len(EXIT_OPTIONS), len(GATE_COUNTS)))
+        for i, option in enumerate(EXIT_OPTIONS.values()):
+            for j, count in enumerate(GATE_COUNTS):
+                self.series[gate_series(option, count)] = self.gates[:, i, j]
         self.group_series = {name: np.zeros((months, g)) for name in self.GROUP_SERIES}
         self.listed = np.zeros((months, g), np.int32)
         self.listed_armed = np.zeros((months, g), np.int32)
@@ -102,10 +118,35 @@ class History:
         self.counts[t] = pop.counts
         self.listed[t] = pop.listed_by_group
         self.listed_armed[t] = pop.listed_armed_by_group
-        for name in self.SERIES:
+        for name in STATE_SERIES:
             self.series[name][t] = series_value(m, name)
         for name in self.GROUP_SERIES:
             self.group_series[name][t] = m.group_array(name)
+
+    def count_offers(self, stages: Mapping[Option, Sequence[int]]) -> None:
+        """Add this month's gate counts of the exit options (``Offers.counts``: the
+        candidates, then those passing each gate): the candidates, those offered, and
+        those each gate was the first to close it to."""
+        passing = np.array([stages[option] for option in EXIT_OPTIONS], np.float64)
+        month = self.gates[self.model.month]
+        month[:, _CANDIDATES] += passing[:, 0]
+        month[:, _OFFERED] += passing[:, -1]
+        month[:, _CLOSED] -= np.diff(passing, axis=1)
+
+    def count_choices(self, pick: np.ndarray, admitted: Mapping[Option, np.ndarray]) -> None:
+        """Add this month's choosers (``pick``: option codes) and admitted people of each
+        exit option."""
+        month = self.gates[self.model.month]
+        chose = np.bincount(pick, minlength=max(EXIT_OPTIONS) + 1)
+        month[:, _CHOSE] += chose[list(EXIT_OPTIONS)]
+        month[:, _TOOK] += [len(admitted[option]) for option in EXIT_OPTIONS]
+
+
+#: Columns of each count in ``History.gates`` (rows: the exit options in order).
+_CANDIDATES, _OFFERED, _CHOSE, _TOOK = (
+    GATE_COUNTS.index(c) for c in ("candidates", "offered", "chose", "took")
+)
+_CLOSED = [GATE_COUNTS.index(f"closed_by_{gate}") for gate in GATES]
 
 
 def series_value(model: DDRModel, name: str) -> float:

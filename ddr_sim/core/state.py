@@ -101,6 +101,7 @@ class GroupView(Protocol):
     consent: dict[str, float]
     boycott_until: int
     fighting_until: int
+    fight_severity: float
     war_news: bool
     spec: Group
 

@@ -6,6 +6,8 @@ from enum import IntEnum
 
 import numpy as np
 
+from ddr_sim.config.recordables import checked_status_names
+
 
 class Status(IntEnum):
     """Status codes stored in the population's ``status`` array (int8)."""
@@ -23,7 +25,7 @@ class Status(IntEnum):
     KILLED = 10
 
 
-STATUS_NAMES: tuple[str, ...] = tuple(s.name.lower() for s in Status)
+STATUS_NAMES: tuple[str, ...] = checked_status_names(Status)  # one list, in config
 N_STATUSES = len(Status)
 
 #: Statuses of people still living with their group (not on the state's side, not out):

@@ -1,1 +1,1 @@
-"""The interactive SolaraViz dashboard: its model wrapper, views and browser assets."""
+"""The interactive Solara dashboard: its model, views and browser assets."""

@@ -1,4 +1,4 @@
-"""The interactive dashboard: a Solara page over :class:`DashboardModel`.
+"""The interactive dashboard: a Solara page over a :class:`~ddr_sim.dashboard.model.DashboardModel`.
 
 Run it with ``ddr-sim dashboard [SCENARIO]`` (or ``solara run ddr_sim.dashboard.app``,
 with the scenario file in ``DDR_SIM_DASHBOARD_SCENARIO``); in a notebook, display
@@ -59,7 +59,7 @@ def Dashboard(scenario_path: str | None = None):
         with solara.Div(style=SIDE):
             solara.Text(TITLE, style="font-size: 17px; font-weight: 700;")
             solara.Text(
-                f"Scenario: {spec(model.value.ddr).name}",
+                f"Scenario: {spec(model.value).name}",
                 style="font-size: 13px; color: #555; display: block; margin-bottom: 4px;",
             )
             RunControls(model, values, months_per_step, pause_ms)

@@ -3,7 +3,7 @@
 The model keeps per-person state in arrays (``model.population``) but no per-person
 history. A run being a pure function of (scenario, seed), the months before a person was
 picked are found by replaying the run from the start with the same scenario and seed
-(:func:`replay_life`); from then on the dashboard adds one :class:`PersonMonth` per step
+(:class:`Replay`); from then on the dashboard adds one :class:`PersonMonth` per step
 (:func:`person_now`).
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ddr_sim.config.calendar import month_label
+from ddr_sim.config.scenario import Scenario
 from ddr_sim.core.model import DDRModel
 from ddr_sim.core.statuses import Status
 from ddr_sim.dashboard.defaults import spec
@@ -56,15 +57,23 @@ def person_now(model: DDRModel, row: int) -> PersonMonth:
     )
 
 
-def replay_life(model: DDRModel, row: int) -> list[PersonMonth]:
-    """Person ``row`` at the start and after every month ``model`` has run so far, found
-    by running the same scenario and seed again (``model`` itself is not touched)."""
-    again = DDRModel(spec(model), seed=model.seed)
-    life = [person_now(again, row)]
-    while again.month < model.month:
-        again.step()
-        life.append(person_now(again, row))
-    return life
+class Replay:
+    """Person ``row``'s months, found by running ``(scenario, seed)`` again from the start.
+
+    ``life`` holds the person at the start and after every month replayed so far;
+    :meth:`run_to` replays further.
+    """
+
+    def __init__(self, scenario: Scenario, seed: int, row: int) -> None:
+        self._model = DDRModel(scenario, seed=seed)
+        self.row = row
+        self.life = [person_now(self._model, row)]
+
+    def run_to(self, month: int) -> None:
+        """Replay until ``month`` months have run."""
+        while self._model.month < month:
+            self._model.step()
+            self.life.append(person_now(self._model, self.row))
 
 
 def random_person(model: DDRModel, status: Status | None, rng: np.random.Generator) -> int | None:

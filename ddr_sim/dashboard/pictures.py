@@ -7,11 +7,13 @@
 The time axis always spans the whole calendar, so a class sees the run grow month by month.
 
 Speed: drawing text (ticks, legends) is most of matplotlib's time, and it hardly changes
-from one month to the next. So each picture draws its *frame* (axes, ticks, legend, event
-markers) once and keeps it as a bitmap; each month it pastes the frame and draws only the
-data on top ("blitting"), then encodes the image. The frame is redrawn only when it changes
-(a new splinter group, a new event, a population outgrowing the axis). :meth:`Picture.image`
-does that; :meth:`Picture.figure` returns an ordinary figure, e.g. for a notebook.
+from one month to the next. So each picture draws its *frame* (axes, ticks, legend) once
+and keeps it as a bitmap; each month it pastes the frame and draws only the data on top
+("blitting"), then encodes the image. The frame is redrawn only when it changes (a new
+splinter group, an event list needing more rows, a population outgrowing the axis); text
+that changes each month is drawn with the data (:mod:`ddr_sim.dashboard.labels`).
+:meth:`Picture.image` does that; :meth:`Picture.figure` returns an ordinary figure, e.g.
+for a notebook.
 
 No pyplot, and one lock around all drawing: matplotlib's font cache is shared by every
 figure of the process, so two browser sessions must not draw text at the same moment.
@@ -26,7 +28,7 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import PolyCollection
+from matplotlib.collections import LineCollection, PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -35,6 +37,7 @@ from PIL import Image
 
 from ddr_sim.config.calendar import parse_month
 from ddr_sim.dashboard.frame import Frame
+from ddr_sim.dashboard.labels import Labels
 from ddr_sim.dashboard.styles import COLORS, SHOWN, STATUS_STYLE, group_color
 
 #: Pixels per inch of every picture; fonts of 8 points and more are at least 11 px high.
@@ -108,12 +111,13 @@ def image_bytes(canvas: FigureCanvasAgg) -> bytes:
     return out.getvalue()
 
 
-class Picture:
+class Picture[T]:
     """A picture whose frame is drawn once and whose data is drawn each month.
 
-    Subclasses define :meth:`frame_key` (the frame is redrawn when it changes),
-    :meth:`draw_frame` (a new figure without data; keeps what :meth:`draw_data` needs) and
-    :meth:`draw_data` (adds or updates the data artists and returns them).
+    ``T`` is what it is drawn from: a :class:`~ddr_sim.dashboard.frame.Frame` for the
+    run's pictures. Subclasses define :meth:`frame_key` (the frame is redrawn when it
+    changes), :meth:`draw_frame` (a new figure without data; keeps what :meth:`draw_data`
+    needs) and :meth:`draw_data` (adds or updates the data artists and returns them).
     """
 
     def __init__(self) -> None:
@@ -121,16 +125,16 @@ class Picture:
         self._canvas: FigureCanvasAgg | None = None
         self._background = None
 
-    def frame_key(self, frame: Frame) -> object:
+    def frame_key(self, frame: T) -> object:
         raise NotImplementedError
 
-    def draw_frame(self, frame: Frame) -> Figure:
+    def draw_frame(self, frame: T) -> Figure:
         raise NotImplementedError
 
-    def draw_data(self, frame: Frame, animated: bool) -> list[Artist]:
+    def draw_data(self, frame: T, animated: bool) -> list[Artist]:
         raise NotImplementedError
 
-    def figure(self, frame: Frame) -> Figure:
+    def figure(self, frame: T) -> Figure:
         """The picture as an ordinary matplotlib figure."""
         with DRAW_LOCK:
             self._key = None  # the frame drawn here is not a blitting frame
@@ -138,7 +142,7 @@ class Picture:
             self.draw_data(frame, animated=False)
         return fig
 
-    def image(self, frame: Frame) -> bytes:
+    def image(self, frame: T) -> bytes:
         """The picture as image bytes (:data:`IMAGE_FORMAT`); fast when only the data
         changed since the last call."""
         with DRAW_LOCK:
@@ -168,7 +172,7 @@ def stacked_bands(x: np.ndarray, values: np.ndarray) -> list[np.ndarray]:
     ]
 
 
-class StatusPicture(Picture):
+class StatusPicture(Picture[Frame]):
     """People by status over the months simulated so far, stacked."""
 
     def __init__(self) -> None:
@@ -209,20 +213,39 @@ class StatusPicture(Picture):
         return [self._bands]
 
 
-class TrustPicture(Picture):
+#: The event list under the trust picture grows by this many rows at a time (two labels a
+#: row), so that the picture is redrawn whole only every few events.
+EVENT_ROWS_STEP = 2
+
+
+def event_rows(frame: Frame) -> int:
+    """Rows kept for the event list: room for every label so far, in steps."""
+    rows = (len(event_labels(frame.events)) + 1) // 2
+    return -(-rows // EVENT_ROWS_STEP) * EVENT_ROWS_STEP
+
+
+class TrustPicture(Picture[Frame]):
     """Trust per group, political progress and mission presence; events as numbered
-    dotted lines, listed with their dates under the plot."""
+    dotted lines, listed with their dates under the plot.
+
+    The events are drawn with the data (one collection of lines, the numbers and the list
+    as :class:`~ddr_sim.dashboard.labels.Labels`), so a new event costs no redraw of the
+    axes and legend unless the list needs more rows.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self._lines: dict[str, Line2D] = {}
+        self._markers: LineCollection | None = None
+        self._numbers: Labels | None = None
+        self._list: Labels | None = None
+        self._rows = 0
 
     def frame_key(self, frame: Frame) -> object:
-        return (frame.groups, tuple(event_labels(frame.events)))
+        return (frame.groups, event_rows(frame))
 
     def draw_frame(self, frame: Frame) -> Figure:
-        labels = event_labels(frame.events)
-        rows = (len(labels) + 1) // 2
+        self._rows = rows = event_rows(frame)
         height = 3.0 + 0.2 * rows
         fig = Figure(figsize=(WIDTH, height), dpi=DPI)
         bottom = (0.35 + 0.2 * rows) / height
@@ -236,20 +259,14 @@ class TrustPicture(Picture):
         (self._lines["mission_presence"],) = ax.plot(
             [], [], color="#31a354", lw=1.2, ls="--", label="mission presence"
         )
-        for month, _ in frame.events:
-            ax.axvline(float(decimal_year(frame, month)), color="0.55", ls=":", lw=1)
-        for n, (month, _) in enumerate(labels, start=1):
-            x = float(decimal_year(frame, month))
-            ax.text(x, 1.06, str(n), fontsize=FONT, ha="center", va="bottom", color="0.2")
-        for n, (month, kinds) in enumerate(labels, start=1):
-            column, row = divmod(n - 1, rows) if rows else (0, 0)
-            fig.text(
-                0.02 + 0.5 * column,
-                (0.1 + 0.2 * (rows - 1 - row)) / height,
-                _shorten(f"{n}  {frame.label(month)} {kinds}", 52),
-                fontsize=FONT,
-                color="0.2",
-            )
+        on_time = ax.get_xaxis_transform()  # x: year, y: 0 to 1 up the axes
+        self._markers = LineCollection([], colors="0.55", linestyles=":", linewidths=1)
+        self._markers.set_transform(on_time)
+        ax.add_collection(self._markers, autolim=False)
+        self._numbers = Labels(ax, size=FONT, color="0.2", box=None)  # at y = 1.06 in data
+        self._list = Labels(
+            ax, size=FONT, color="0.2", box=None, where=fig.transFigure, halign="left"
+        )
         ax.set_ylim(0, 1.05)
         time_axis(ax, frame)
         ax.set_ylabel("level, 0 to 1", fontsize=FONT)
@@ -258,9 +275,8 @@ class TrustPicture(Picture):
             fontsize=FONT + 1.5,
             pad=14,
         )
-        handles = list(self._lines.values())
         fig.legend(
-            handles=handles,
+            handles=list(self._lines.values()),
             loc="upper left",
             bbox_to_anchor=(0.73, 1 - 0.45 / height),
             fontsize=FONT,
@@ -275,5 +291,27 @@ class TrustPicture(Picture):
         values["mission_presence"] = frame.presence
         for name, line in self._lines.items():
             line.set_data(time, values[name])
-            line.set_animated(animated)
-        return list(self._lines.values())
+        artists: list[Artist] = list(self._lines.values())
+        self._markers.set_segments(
+            [[(x, 0), (x, 1)] for x in decimal_year(frame, [m for m, _ in frame.events])]
+        )
+        labels = event_labels(frame.events)
+        x = decimal_year(frame, [month for month, _ in labels])
+        artists += [
+            self._markers,
+            *self._numbers.show(
+                np.column_stack([x, np.full(len(labels), 1.06)]),
+                [str(n) for n in range(1, len(labels) + 1)],
+                valign="bottom",
+            ),
+        ]
+        height = 3.0 + 0.2 * self._rows
+        places, texts = [], []
+        for n, (month, kinds) in enumerate(labels, start=1):
+            column, row = divmod(n - 1, self._rows)
+            places.append((0.02 + 0.5 * column, (0.1 + 0.2 * (self._rows - 1 - row)) / height))
+            texts.append(_shorten(f"{n}  {frame.label(month)} {kinds}", 52))
+        artists += self._list.show(np.array(places), texts, valign="baseline")
+        for artist in artists:
+            artist.set_animated(animated)
+        return artists

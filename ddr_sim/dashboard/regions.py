@@ -19,6 +19,7 @@ from matplotlib.patches import Patch
 
 from ddr_sim.dashboard.frame import Frame
 from ddr_sim.dashboard.geography import label_point, mali_regions, match_regions
+from ddr_sim.dashboard.labels import Labels
 from ddr_sim.dashboard.pictures import DPI, FONT, WIDTH, Picture, status_legend
 from ddr_sim.dashboard.styles import COLORS, SHOWN, group_color
 
@@ -49,7 +50,7 @@ def _bars(frame: Frame, anchors: np.ndarray, width: float, height: float) -> lis
     return boxes
 
 
-class RegionsPicture(Picture):
+class RegionsPicture(Picture[Frame]):
     """Who holds each region, and its people by status (see the module docstring)."""
 
     def __init__(self) -> None:
@@ -57,7 +58,7 @@ class RegionsPicture(Picture):
         self._ax: Axes | None = None
         self._areas: PolyCollection | None = None
         self._bars: PolyCollection | None = None
-        self._texts: list[Artist] = []
+        self._labels: Labels | None = None
         self._anchors = np.zeros((0, 2))
         self._bar_size = (1.0, 0.2)
 
@@ -104,20 +105,7 @@ class RegionsPicture(Picture):
         ax.add_collection(self._areas)
         self._bars = PolyCollection([], facecolors=COLORS, edgecolors="none")
         ax.add_collection(self._bars)
-        height = self._bar_size[1]
-        self._texts = [
-            ax.text(
-                x,
-                y + height * 0.8,
-                "",
-                ha="center",
-                va="bottom",
-                fontsize=FONT,
-                linespacing=1.1,
-                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "alpha": 0.75, "lw": 0},
-            )
-            for x, y in self._anchors
-        ]
+        self._labels = Labels(ax, size=FONT, box="white", box_alpha=0.75)
         fig.suptitle(title, fontsize=FONT + 1.5, x=0.02, ha="left", y=0.98)
         fig.text(0.02, 0.01, note, fontsize=FONT, color="0.35")
         holders = [
@@ -159,22 +147,25 @@ class RegionsPicture(Picture):
         self._bars.set_verts(_bars(frame, self._anchors - [0, height / 2], width, height))
         self._bars.set_facecolor(COLORS * n)
         people = frame.where[:, :, SHOWN].sum(axis=(0, 2))
-        for r, text in enumerate(self._texts):
-            text.set_text(f"{frame.regions[r]}\n{people[r]:,}")
-        artists = [self._areas, self._bars, *self._texts]
+        labels = self._labels.show(
+            self._anchors + [0, height * 0.8],
+            [f"{frame.regions[r]}\n{people[r]:,}" for r in range(n)],
+            valign="bottom",
+        )
+        artists = [self._areas, self._bars, *labels]
         for artist in artists:
             artist.set_animated(animated)
         return artists
 
 
-class WherePicture(Picture):
+class WherePicture(Picture[Frame]):
     """Groups (rows) x regions (columns): each cell split by status share, total written."""
 
     def __init__(self) -> None:
         super().__init__()
         self._ax: Axes | None = None
         self._cells: PolyCollection | None = None
-        self._texts: list[Artist] = []
+        self._labels: Labels | None = None
 
     def frame_key(self, frame: Frame) -> object:
         return (frame.groups, frame.regions)
@@ -198,30 +189,16 @@ class WherePicture(Picture):
         status_legend(fig, loc="center left", bbox_to_anchor=(0.75, 0.5))
         self._cells = PolyCollection([], edgecolors="none")
         ax.add_collection(self._cells)
-        self._texts = [
-            [
-                ax.text(
-                    r + 0.48,
-                    len(groups) - 1 - g + 0.45,
-                    "",
-                    ha="center",
-                    va="center",
-                    fontsize=FONT,
-                    color="white",
-                    fontweight="bold",
-                    bbox={"boxstyle": "round,pad=0.15", "fc": "0.2", "alpha": 0.55, "lw": 0},
-                )
-                for r in range(len(regions))
-            ]
-            for g in range(len(groups))
-        ]
+        self._labels = Labels(
+            ax, size=FONT, weight="bold", color="white", box="0.2", box_alpha=0.55
+        )
         self._ax = ax
         return fig
 
     def draw_data(self, frame: Frame, animated: bool) -> list[Artist]:
         counts = frame.where[:, :, SHOWN]  # [group, region, status]
         n_groups, n_regions = counts.shape[:2]
-        boxes, colors, texts = [], [], []
+        boxes, colors, anchors, texts = [], [], [], []
         for g in range(n_groups):
             y0 = n_groups - 1 - g
             for r in range(n_regions):
@@ -236,12 +213,11 @@ class WherePicture(Picture):
                         boxes.append(_box(left, y0, 0.96 * share))
                         colors.append(color)
                         left += 0.96 * share
-                text = self._texts[g][r]
-                text.set_text(f"{total:,}")
-                texts.append(text)
+                anchors.append((r + 0.48, y0 + 0.45))
+                texts.append(f"{total:,}")
         self._cells.set_verts(boxes)
         self._cells.set_facecolor(colors)
-        artists = [self._cells, *texts]
+        artists = [self._cells, *self._labels.show(np.array(anchors), texts)]
         for artist in artists:
             artist.set_animated(animated)
         return artists

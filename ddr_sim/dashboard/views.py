@@ -16,7 +16,7 @@ from ddr_sim.core.statuses import Status
 from ddr_sim.dashboard.controls import tagged
 from ddr_sim.dashboard.follow import changes
 from ddr_sim.dashboard.frame import Frame, Indicators
-from ddr_sim.dashboard.life_picture import life_image
+from ddr_sim.dashboard.life_picture import Life, LifePicture
 from ddr_sim.dashboard.model import DashboardModel, settings
 from ddr_sim.dashboard.pictures import (
     IMAGE_FORMAT,
@@ -69,7 +69,7 @@ def IndicatorPanel(values: Indicators):
 
 
 @solara.component
-def PictureView(picture: Picture, frame: Frame, test_id: str):
+def PictureView(picture: Picture[Frame], frame: Frame, test_id: str):
     """A picture of the frame, as an image at its own size (never wider than the column)."""
     image = solara.use_memo(lambda: picture.image(frame), dependencies=[frame.serial])
     return tagged(
@@ -128,7 +128,7 @@ def FollowView(model: DashboardModel):
     picks = solara.use_reactive(0)  # read below: a pick redraws this view
     picks.get()
     rng = solara.use_memo(np.random.default_rng, dependencies=[])
-    population = model.ddr.population
+    population = model.population
 
     def pick_random(status: Status | None, what: str) -> None:
         found = model.follow_random(status, rng)
@@ -189,8 +189,10 @@ def PersonTable(model: DashboardModel):
     )
     frame = model.frame
     year = float(decimal_year(frame, 0))
+    picture = solara.use_memo(LifePicture, dependencies=[])
     image = solara.use_memo(
-        lambda: life_image(life, year, frame.months), dependencies=[model.followed, len(life)]
+        lambda: picture.image(Life(life, year, frame.months)),
+        dependencies=[model.followed, len(life)],
     )
     with solara.Column(gap="4px") as table:
         tagged("follow-summary", [summary], style="font-weight: 600;")

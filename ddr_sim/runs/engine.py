@@ -22,15 +22,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import socket
 import sys
 import time
-import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from ddr_sim.runs.executors import BrokenExecutorError, drive
@@ -112,10 +108,6 @@ def request(
     return RunRequest(key, label, int(seed), scenario, kept, tuple(sorted(keep)))
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
     """Run a batch (on a worker); a run that raises is recorded as failed, never raised."""
     from ddr_sim.core.model import DDRModel
@@ -124,7 +116,6 @@ def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
     from ddr_sim.runs.indicators import summarize
     from ddr_sim.runs.tables import events_table, seed_tables
 
-    worker = f"{socket.gethostname()}:{os.getpid()}"
     out = []
     for req in batch:
         t0 = time.perf_counter()
@@ -140,28 +131,16 @@ def run_requests(batch: Sequence[RunRequest]) -> list[FinishedRun]:
                 kept["headline"] = headline_table(model, req.seed)
             del model
         except Exception as err:  # a failed run is recorded; the others go on
-            message = str(err).strip().replace("\n", "; ")
-            out.append(
-                FinishedRun(
-                    req.key,
-                    req.seed,
-                    FAILED,
-                    time.perf_counter() - t0,
-                    worker,
-                    _now(),
-                    error=f"{type(err).__name__}: {message}"[:2000],
-                    traceback=traceback.format_exc()[-20000:],
-                )
-            )
+            duration = time.perf_counter() - t0
+            report = FinishedRun.failure(err)
+            out.append(FinishedRun(key=req.key, seed=req.seed, duration_s=duration, **report))
             continue
         out.append(
             FinishedRun(
-                req.key,
-                req.seed,
-                SUCCEEDED,
-                time.perf_counter() - t0,
-                worker,
-                _now(),
+                key=req.key,
+                seed=req.seed,
+                status=SUCCEEDED,
+                duration_s=time.perf_counter() - t0,
                 summary=row,
                 tables=kept,
             )
@@ -221,12 +200,11 @@ def _batches(pending: list[RunRequest], slots: int) -> Iterator[tuple[RunRequest
 def _failed(outcome: Any) -> list[FinishedRun]:
     return [
         FinishedRun(
-            r.key,
-            r.seed,
-            FAILED,
-            0.0,
-            "",
-            _now(),
+            key=r.key,
+            seed=r.seed,
+            status=FAILED,
+            duration_s=0.0,
+            worker="",
             error=outcome.failure_text,
             traceback=outcome.failure_traceback,
         )

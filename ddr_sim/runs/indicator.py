@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from ddr_sim.config.recordables import EXIT_OPTIONS, GATES
 from ddr_sim.runs.naming import CUMULATIVE_FLOWS, FIRST_ENTRIES, STOCK_STATUSES
 
 _PARTS: dict[str, str] = {
@@ -22,10 +23,16 @@ _PARTS: dict[str, str] = {
     "flow": "|".join(CUMULATIVE_FLOWS),
     "status": "|".join(s.name.lower() for s in STOCK_STATUSES),
     "step": "|".join(FIRST_ENTRIES),
+    "exit": "|".join(EXIT_OPTIONS),
+    "gate": "|".join(GATES),
 }
 
 #: Label of each statistic in the ``by`` field.
-_BY_WORDS = {"yyyy_mm": "date", "region_coalition": "region and coalition"}
+_BY_WORDS = {
+    "yyyy_mm": "date",
+    "region_coalition": "region and coalition",
+    "exit": "exit option",
+}
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import pandas as pd
 from ddr_sim.runs import indicator_families as families
 from ddr_sim.runs.indicator import Indicator
 from ddr_sim.runs.indicator_collapse import collapse as collapse_family
+from ddr_sim.runs.indicator_gates import gates as gate_family
 
 #: Every family of summary columns. Order matters: a column is described by the first
 #: entry whose pattern it matches (specific patterns before ``<coalition>`` ones).
@@ -37,6 +38,7 @@ INDICATORS: tuple[Indicator, ...] = (
     *families.violence_and_lists(),
     *families.launch_and_boycotts(),
     *families.costs_and_ends(),
+    *gate_family(),
     *families.coalitions(),
 )
 

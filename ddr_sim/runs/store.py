@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import tempfile
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +37,70 @@ __all__ = [
     "FAILED",
     "LEDGER",
     "QUARANTINE",
+    "REPORT_COLUMNS",
     "SUCCEEDED",
     "FinishedRun",
     "Ledger",
     "RunStore",
+    "WorkerReport",
     "file_digest",
     "folder_or_temporary",
+    "this_worker",
+    "utc_now",
     "write_parquet",
 ]
 
 
-@dataclass
-class FinishedRun:
+def utc_now() -> str:
+    """The time now, UTC, ISO 8601 to the millisecond."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def this_worker() -> str:
+    """``host:pid`` of this process."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+@dataclass(kw_only=True)
+class WorkerReport:
+    """What a worker reports about one run it ran, whatever ran it: the run engine
+    (:class:`FinishedRun`) or a sweep (:class:`ddr_sim.sweeps.store.RunRecord`).
+
+    Attributes
+    ----------
+    status : str
+        ``"succeeded"`` or ``"failed"``.
+    duration_s : float
+        Wall time of the run on its worker (scenario, model, indicators).
+    worker : str
+        ``host:pid`` of the worker process.
+    finished : str
+        UTC time the run finished (ISO 8601).
+    error, traceback : str or None
+        For failed runs: ``Type: message`` and the traceback (:meth:`failure`).
+    """
+
+    status: str
+    duration_s: float
+    worker: str = field(default_factory=this_worker)
+    finished: str = field(default_factory=utc_now)
+    error: str | None = None
+    traceback: str | None = None
+
+    @staticmethod
+    def failure(err: BaseException) -> dict[str, str]:
+        """``status``, ``error`` and ``traceback`` of a run that raised ``err`` (call it
+        in the ``except`` block, where the traceback is at hand)."""
+        message = str(err).strip().replace("\n", "; ")
+        return {
+            "status": FAILED,
+            "error": f"{type(err).__name__}: {message}"[:2000],
+            "traceback": traceback.format_exc()[-20000:],
+        }
+
+
+@dataclass(kw_only=True)
+class FinishedRun(WorkerReport):
     """What a worker returns for one run of :mod:`ddr_sim.runs.engine`.
 
     Attributes
@@ -53,35 +108,24 @@ class FinishedRun:
     key : str
         The run's identity: its scenario's hash, what it keeps and its seed.
     seed : int
-    status : str
-        ``"succeeded"`` or ``"failed"``.
-    duration_s : float
-    worker : str
-        ``host:pid``.
-    finished : str
-        UTC time (ISO 8601).
-    error, traceback : str or None
-        For failed runs.
     summary : dict or None
         The summary row (:func:`ddr_sim.runs.indicators.summarize`).
     tables : dict of str to DataFrame
         The seed's tables, when the run keeps them (:func:`ddr_sim.runs.tables.seed_tables`
         and ``events``).
+
+    The other attributes are those of :class:`WorkerReport`.
     """
 
     key: str
     seed: int
-    status: str
-    duration_s: float
-    worker: str
-    finished: str
-    error: str | None = None
-    traceback: str | None = None
     summary: dict[str, Any] | None = None
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
 
 
-INDEX_FIELDS = ("key", "seed", "status", "error", "traceback", "duration_s", "worker", "finished")
+#: The index columns of a worker report, in the order both stores write them.
+REPORT_COLUMNS = ("status", "error", "traceback", "duration_s", "worker", "finished")
+INDEX_FIELDS = ("key", "seed", *REPORT_COLUMNS)
 
 
 def _json_scalar(value: Any) -> Any:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ddr_sim.runs.breakdowns import coalition_columns
 from ddr_sim.runs.collapse import collapse_columns
+from ddr_sim.runs.gates import gate_columns
 from ddr_sim.runs.monthly import SeedTables
 from ddr_sim.runs.naming import (
     CUMULATIVE_FLOWS,
@@ -205,6 +206,7 @@ def summary_of_tables(
     row.update(_end_columns(run, dates))
     row.update(coalition_columns(run))
     row.update(collapse_columns(run))
+    row.update(gate_columns(run))
     return row
 
 

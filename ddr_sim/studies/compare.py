@@ -25,7 +25,9 @@ policy re-runs that policy alone.
 
 Outputs (``DIR``)
 -----------------
-``report.md`` (:mod:`ddr_sim.studies.compare_report`), ``differences.csv`` (policy, seed,
+``report.md`` (:mod:`ddr_sim.studies.compare_report`; for a policy without a clear effect,
+where its effect stopped, from the gate counts of the exit options,
+:mod:`ddr_sim.studies.compare_why`), ``differences.csv`` (policy, seed,
 horizon, measure, indicator, baseline, policy value, difference), ``summaries.parquet``
 (every run's summary row, with its policy), ``headline.parquet`` (every run's headline
 monthly series, :mod:`ddr_sim.runs.headline`), ``policies.resolved.yaml`` (every

@@ -22,6 +22,7 @@ from ddr_sim.studies.compare_stats import (
     interval,
     net_exits,
 )
+from ddr_sim.studies.compare_why import why_section
 
 if TYPE_CHECKING:
     from ddr_sim.studies.compare import Comparison
@@ -47,6 +48,7 @@ def report(comparison: Comparison, figures: Sequence[Path] = ()) -> str:
     _horizon_tables(c, add, order, figures)
     _per_dollar(c, add, order)
     _ranking_section(c, add)
+    why_section(c, add, _label)
     _over_time_section(c, add, figures)
     _policies_section(c, add, order)
     _files_section(c, add, figures)
@@ -241,15 +243,16 @@ def _ranking_section(c: Comparison, add: Callable[[str], None]) -> None:
     )
     add("")
     add(
-        "| rank | policy | change in net exits | seeds better | clashes (end) | cost (USD M, end) |"
+        "| rank | policy | change in net exits | effect | seeds better | clashes (end) "
+        "| cost (USD M, end) |"
     )
-    add("|---|---|---|---|---|---|")
+    add("|---|---|---|---|---|---|---|")
     for _, row in c.ranking.iterrows():
         name = row["policy"]
         clashes = _stat(c, name, END, "clashes")
         cost = _stat(c, name, END, "cost_usd_m")
         add(
-            f"| {row['rank']} | {_label(c, name)} | {_cell(row)} | "
+            f"| {row['rank']} | {_label(c, name)} | {_cell(row)} | {row['effect']} | "
             f"{row['share_positive']:.0%} | {_cell(clashes)} | {_cell(cost, 1e-6)} |"
         )
     add("")
@@ -309,7 +312,8 @@ def _policies_section(c: Comparison, add: Callable[[str], None], order: list[str
                 add(
                     f"*No difference in any seed {_horizon_label(h, c)}: every indicator "
                     "equals the baseline's, seed by seed; up to then the lever has not acted "
-                    "on anything these indicators record.*"
+                    "on anything these indicators record. The section Where the effect "
+                    "stopped says why.*"
                 )
                 add("")
 

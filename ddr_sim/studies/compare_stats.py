@@ -104,9 +104,11 @@ MEASURES: tuple[Measure, ...] = (
 #: The ranking criterion (and the one ``combine_best`` picks by): net exits at the end.
 RANKING = "net_exits"
 RANKING_TEXT = (
-    "median over seeds of the paired change in net exits by the end of the run "
-    "(integrated + reinserted - all defections after integration); ties broken by the "
-    "mean change"
+    "the paired change in net exits by the end of the run (integrated + reinserted - all "
+    "defections after integration): policies whose change is clear of zero upwards (90 % "
+    "interval above 0) first, those clear of zero downwards last, the others in between; "
+    "within each, by the median over seeds, then the mean; a policy with no effect in "
+    "any seed after those it ties with"
 )
 
 
@@ -258,8 +260,31 @@ def stats(differences: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+#: How the ranking names a policy's effect on net exits, best first (``ranking``).
+EFFECTS = ("more net exits", "unclear", "none in any seed", "fewer net exits")
+
+
+def _effect(differences: pd.Series, stat: dict[str, float]) -> str:
+    """The policy's effect on net exits: clear of zero either way, nil in every seed, or
+    unclear (its 90 % interval contains zero)."""
+    if stat["p05"] > 0:
+        return EFFECTS[0]
+    if stat["p95"] < 0:
+        return EFFECTS[3]
+    if (differences == 0).all():
+        return EFFECTS[2]
+    return EFFECTS[1]
+
+
 def ranking(summaries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """Policies by the ranking criterion, best first."""
+    """Policies by the ranking criterion, best first.
+
+    Policies whose net exits rise in 90 % of the seeds or more (interval clear of zero)
+    come first, those whose net exits fall as clearly come last, and the others in
+    between; within each, by median then mean change. A policy without effect in any
+    seed comes after the others it ties with: it is never ranked above a policy that
+    helps.
+    """
     import pandas as pd
 
     rows = []
@@ -270,19 +295,23 @@ def ranking(summaries: pd.DataFrame, names: list[str]) -> pd.DataFrame:
         if both.empty:
             continue
         stat = interval(both["difference"])
+        effect = _effect(both["difference"], stat)
         rows.append(
             {
                 "policy": name,
                 **stat,
                 "contains_zero": contains_zero(stat["p05"], stat["p95"]),
                 "share_positive": float((both["difference"] > 0).mean()),
+                "effect": effect,
+                "_tier": {EFFECTS[0]: 0, EFFECTS[3]: 2}.get(effect, 1),
+                "_nil": effect == EFFECTS[2],
             }
         )
-    table = pd.DataFrame(
-        rows,
-        columns=["policy", "median", "p05", "p95", "mean", "n", "contains_zero", "share_positive"],
-    )
-    table = table.sort_values(["median", "mean"], ascending=False, kind="stable")
+    columns = ["policy", "median", "p05", "p95", "mean", "n", "contains_zero", "share_positive"]
+    table = pd.DataFrame(rows, columns=[*columns, "effect", "_tier", "_nil"])
+    table = table.sort_values(
+        ["_tier", "median", "mean", "_nil"], ascending=[True, False, False, True], kind="stable"
+    ).drop(columns=["_tier", "_nil"])
     table.insert(0, "rank", range(1, len(table) + 1))
     return table.reset_index(drop=True)
 

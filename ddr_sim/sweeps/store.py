@@ -50,6 +50,7 @@ import pyarrow.parquet as pq
 
 from ddr_sim.config.files import atomic_write
 from ddr_sim.runs.ledger import FAILED, SUCCEEDED, Ledger, write_parquet
+from ddr_sim.runs.store import REPORT_COLUMNS, WorkerReport
 
 __all__ = [
     "FAILED",
@@ -66,41 +67,28 @@ EXPERIMENT_COPY = "experiment.yaml"
 SCENARIO_COPY = "scenario.resolved.yaml"
 TABLES = ("index", "outcomes", "series")
 RUN_COLUMNS = ("run_id", "point", "replication", "seed")
-INDEX_COLUMNS = ("status", "error", "traceback", "duration_s", "worker", "finished")
+INDEX_COLUMNS = REPORT_COLUMNS
 _JOURNAL = re.compile(r"^journal-(\d{6,})\.jsonl$")
 
 
-@dataclass
-class RunRecord:
-    """What a worker returns for one run.
+@dataclass(kw_only=True)
+class RunRecord(WorkerReport):
+    """What a worker returns for one run of a sweep.
 
     Attributes
     ----------
     run_id : int
         The run (row of ``design.parquet``).
-    status : str
-        ``"succeeded"`` or ``"failed"``.
-    duration_s : float
-        Wall time of the run on its worker (scenario, model, indicators).
-    worker : str
-        ``host:pid`` of the worker process.
-    finished : str
-        UTC time the run finished (ISO 8601).
-    error, traceback : str or None
-        For failed runs: ``Type: message`` and the traceback.
     outcomes : list of float or None
         Values of the experiment's outcomes, in their order (succeeded runs).
     series : list of list of float or None
         One row per kept month: the kept series variables, in their order.
+
+    The other attributes (status, duration, worker, time, error) are those of
+    :class:`ddr_sim.runs.store.WorkerReport`.
     """
 
     run_id: int
-    status: str
-    duration_s: float
-    worker: str
-    finished: str
-    error: str | None = None
-    traceback: str | None = None
     outcomes: list[float] | None = None
     series: list[list[float]] | None = None
 

@@ -10,26 +10,18 @@ seed)``, so the results do not depend on the worker it ran on.
 from __future__ import annotations
 
 import math
-import os
-import socket
 import time
-import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 
 from ddr_sim.config.experiment import apply_settings
 from ddr_sim.runs.finite import check_finite
-from ddr_sim.sweeps.store import FAILED, SUCCEEDED, RunRecord
+from ddr_sim.sweeps.store import SUCCEEDED, RunRecord
 
 __all__ = ["Batch", "BatchResult", "RunSpec", "run_batch"]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass(frozen=True)
@@ -112,7 +104,6 @@ def run_batch(batch: Batch) -> BatchResult:
     from ddr_sim.core.model import DDRModel
     from ddr_sim.runs.indicators import summarize
 
-    worker = f"{socket.gethostname()}:{os.getpid()}"
     records: list[RunRecord] = []
     columns: dict[str, str] | None = None
     for spec in batch.runs:
@@ -130,17 +121,9 @@ def run_batch(batch: Batch) -> BatchResult:
             )
             del model
         except Exception as err:  # a failed run is recorded; the sweep goes on
-            message = str(err).strip().replace("\n", "; ")
+            duration = time.perf_counter() - t0
             records.append(
-                RunRecord(
-                    run_id=spec.run_id,
-                    status=FAILED,
-                    duration_s=time.perf_counter() - t0,
-                    worker=worker,
-                    finished=_now(),
-                    error=f"{type(err).__name__}: {message}"[:2000],
-                    traceback=traceback.format_exc()[-20000:],
-                )
+                RunRecord(run_id=spec.run_id, duration_s=duration, **RunRecord.failure(err))
             )
             continue
         if batch.columns and columns is None:
@@ -150,8 +133,6 @@ def run_batch(batch: Batch) -> BatchResult:
                 run_id=spec.run_id,
                 status=SUCCEEDED,
                 duration_s=time.perf_counter() - t0,
-                worker=worker,
-                finished=_now(),
                 outcomes=outcomes,
                 series=series,
             )

@@ -183,13 +183,20 @@ def registration_capacity(
 
 
 def parity_room(
-    margin: int | None, signatory_coalitions: Collection[str], registered: dict[str, int]
+    margin: int | None,
+    signatory_coalitions: Collection[str],
+    registered: dict[str, int],
+    applicants: dict[str, int],
 ) -> dict[str, int]:
-    """People each signatory coalition may still register under the rule of thirds, with
-    ``margin`` (``integration.parity_margin``) and ``registered`` people so far by coalition.
+    """People each signatory coalition may register this month under the rule of thirds,
+    with ``margin`` (``integration.parity_margin``) and ``registered`` people so far by
+    coalition.
 
-    Empty when the scenario has no parity rule or fewer than two signatory coalitions
-    take part (module docstring).
+    ``applicants`` counts, by coalition, those who chose integration this month. The
+    coalitions register together: the one that can reach the lowest count (registered so
+    far plus applicants) takes all its applicants, and every other may end at most
+    ``parity_margin`` above that count. Empty when the scenario has no parity rule or
+    fewer than two signatory coalitions take part (module docstring).
     """
     if margin is None:
         return {}
@@ -197,28 +204,30 @@ def parity_room(
     if len(coalitions) < 2:
         return {}
     count = {c: registered.get(c, 0) for c in coalitions}
-    return {
-        c: max(0, min(n for other, n in count.items() if other != c) + margin - count[c])
-        for c in coalitions
-    }
+    level = min(count[c] + applicants.get(c, 0) for c in coalitions)
+    return {c: max(0, level + margin - count[c]) for c in coalitions}
 
 
 def within_parity(
-    room: dict[str, int],
     rng: np.random.Generator,
     chosen: np.ndarray,
-    coalition_of: Sequence[str],
-    group: np.ndarray,
+    coalition: np.ndarray,
+    *,
+    margin: int | None,
+    signatory_coalitions: Collection[str],
+    registered: dict[str, int],
 ) -> np.ndarray:
     """Positions in ``chosen`` that the parity rule lets register, taken at random within
-    each coalition that has less ``room`` (``parity_room``) than applicants.
+    each coalition that has less room (``parity_room``) than applicants.
 
-    ``group`` is the group slot of each person in ``chosen``; ``coalition_of`` the coalition
-    of each group slot.
+    ``coalition`` is the coalition of each person in ``chosen``; ``margin``,
+    ``signatory_coalitions`` and ``registered`` are as for ``parity_room``.
     """
-    if not room or len(chosen) == 0:
+    if margin is None or len(chosen) == 0:
         return chosen
-    coalition = np.array([coalition_of[g] for g in group])
+    names, counts = np.unique(coalition, return_counts=True)
+    applicants = {str(c): int(k) for c, k in zip(names, counts, strict=True)}
+    room = parity_room(margin, signatory_coalitions, registered, applicants)
     keep = np.ones(len(chosen), bool)
     for name, places in room.items():
         here = np.flatnonzero(coalition == name)

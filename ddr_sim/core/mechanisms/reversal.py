@@ -7,11 +7,13 @@ with the choice scale):
 
     U_stay   = w_I army_pay * reliability + w_T (trust - 0.5) + integration_status_bonus
     U_return = w_I group_income_g + w_tie tie - desertion_cost
-               + rejoin_weight_collapse * fighting_g * (1 + rejoin_weight_held_ground * held)
+               + rejoin_weight_collapse * war_g * (1 + rejoin_weight_held_ground * held)
                + rejoin_weight_far_posting * (post != home)
 
-``fighting_g`` is 1 while the person's group is fighting the army (a clash, an offensive,
-a coalition partner's fight it joined, or the agreement's termination); ``held`` is 1 where
+``war_g`` is, while the person's group is fighting the army, the severity of that fight
+(a clash of severity s in [0, 1): a skirmish pulls less than a war; an offensive on its
+towns: the government's military approach; a coalition partner's fight it joined: that
+fight's severity; the agreement's termination: 1), and 0 otherwise; ``held`` is 1 where
 a group of the person's coalition holds the towns of the region they serve in (the unit
 sits among their own side's fighters; in Kidal the CMA held the town, DOMAIN 5).
 
@@ -102,12 +104,12 @@ def reconsider_integration(
         + b.trust_weight * (pop.trust[rows] - 0.5)
         + b.integration_status_bonus
     )
-    fighting = parts.group_array("fighting")[group]
+    war = parts.group_array("war")[group]
     held = held_by_coalition(pop, rows, parts.coalition_array(), parts.towns_holder)
     u_return = (
         b.income_weight * group_income[group]
         + b.tie_weight * pop.tie[rows]
-        + b.rejoin_weight_collapse * fighting * (1.0 + b.rejoin_weight_held_ground * held)
+        + b.rejoin_weight_collapse * war * (1.0 + b.rejoin_weight_held_ground * held)
         + b.rejoin_weight_far_posting * (pop.where[rows] != pop.home[rows])
         - b.desertion_cost
     )

@@ -120,6 +120,8 @@ def start_fight(parts: ShockParts, group: GroupView, region: int | None, severit
     group.shift_trust(-b.trust_loss_clash * severity)
     if not group.fighting:
         group.war_news = True
+        group.fight_severity = 0.0
+    group.fight_severity = max(group.fight_severity, float(severity))
     group.fighting_until = max(group.fighting_until, parts.month + FIGHT_MONTHS)
     pop = parts.population
     n = pop.size
@@ -278,5 +280,6 @@ def apply_event(parts: ShockParts, event: Event) -> None:
             for g in parts.active_groups():
                 if g.signatory:
                     g.war_news = g.war_news or not g.fighting
+                    g.fight_severity = 1.0  # the end of the agreement: war
                     g.fighting_until = max(g.fighting_until, parts.calendar_end)
     parts.flows.note_event(event)
