@@ -41,6 +41,11 @@ class Lever(Strict):
     expect: dict[str, Literal["up", "down"]] = Field(
         description="Stated direction of effect on indicators."
     )
+    note: str = Field(
+        "",
+        description="What the audit shows about the lever in the baseline scenario, and why "
+        "(printed under the table).",
+    )
 
     @field_validator("set", "expect")
     @classmethod

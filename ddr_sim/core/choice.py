@@ -34,6 +34,7 @@ from ddr_sim.core.population import lookup
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
+    from ddr_sim.core.agents import ArmedGroup
     from ddr_sim.core.model import DDRModel
 
 
@@ -191,6 +192,17 @@ def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndar
     return rng.permutation(chosen)[: max(0, places)]
 
 
+def _takes_part(group: ArmedGroup) -> bool:
+    """A signatory group covered by the agreement, at the table and not at war: its
+    coalition counts for the parity rule (one that walks out does not hold the others)."""
+    return (
+        group.signatory
+        and group.covered_by_agreement()
+        and not group.boycotting
+        and not group.fighting
+    )
+
+
 def _within_parity(
     model: DDRModel, rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray
 ) -> np.ndarray:
@@ -204,7 +216,7 @@ def _within_parity(
         chosen,
         coalition,
         margin=margin,
-        signatory_coalitions=[g.coalition for g in model.active_groups() if g.signatory],
+        taking_part=[g.coalition for g in model.active_groups() if _takes_part(g)],
         registered=model.programmes.registered_by_coalition,
     )
 

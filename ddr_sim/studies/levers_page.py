@@ -60,6 +60,10 @@ def markdown(audit: Audit, command: str) -> str:
             f"| `{lv.name}` | {lv.recommendation} | {lv.change} | {lv.mechanism} "
             f"| {stated} | {effect} | {verdict} |"
         )
+    notes = [out.lever for out in audit.outcomes if out.lever.note]
+    if notes:
+        lines += ["", "## Notes", ""]
+        lines += [f"- `{lv.name}` ({_verdict_of(audit, lv.name)}): {lv.note}" for lv in notes]
     lines += ["", "## What each lever moves", ""]
     header = "| lever | " + " | ".join(f"`{c}`" for c in spec.indicators) + " |"
     lines += [header, "|---" * (len(spec.indicators) + 1) + "|"]
@@ -80,6 +84,10 @@ def markdown(audit: Audit, command: str) -> str:
         + "."
     )
     return "\n".join(lines) + "\n"
+
+
+def _verdict_of(audit: Audit, name: str) -> str:
+    return next(out.verdict for out in audit.outcomes if out.lever.name == name)
 
 
 def save(audit: Audit, out: Path, command: str, doc: Path | None = None) -> list[Path]:

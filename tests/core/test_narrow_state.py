@@ -335,7 +335,7 @@ def test_within_parity_admits_at_most_each_coalitions_room():
     rng = np.random.default_rng(0)
     chosen = np.arange(10)
     coalition = np.array(["CMA"] * 6 + ["Plateforme"] * 4)
-    rule = dict(margin=2, signatory_coalitions=["CMA", "Plateforme"], registered={"CMA": 3})
+    rule = dict(margin=2, taking_part=["CMA", "Plateforme"], registered={"CMA": 3})
     kept = within_parity(rng, chosen, coalition, **rule)
     assert (coalition[kept] == "CMA").sum() == 3 and (coalition[kept] == "Plateforme").sum() == 4
     no_rule = dict(rule, margin=None)

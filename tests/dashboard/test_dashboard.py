@@ -226,10 +226,16 @@ def test_blitted_pictures_match_full_figures():
 def test_blitted_life_picture_matches_its_full_figure():
     """The followed person's picture, drawn month by month, shows what one full drawing
     shows, whatever statuses they take on the way."""
+    from ddr_sim.core.statuses import Status
     from ddr_sim.dashboard.life_picture import Life, LifePicture
 
+    scout = DashboardModel(MALI, seed=1)
+    for _ in range(90):
+        scout.step()
+    # someone integrated by then has been with the group, in MOC and in training at least
+    someone = int(np.flatnonzero(scout.population.status == Status.INTEGRATED)[0])
     model = DashboardModel(MALI, seed=1)
-    model.follow(100)
+    model.follow(someone)
     picture = LifePicture()
     for _ in range(90):
         model.step()

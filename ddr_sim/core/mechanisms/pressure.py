@@ -184,7 +184,7 @@ def registration_capacity(
 
 def parity_room(
     margin: int | None,
-    signatory_coalitions: Collection[str],
+    taking_part: Collection[str],
     registered: dict[str, int],
     applicants: dict[str, int],
 ) -> dict[str, int]:
@@ -195,12 +195,14 @@ def parity_room(
     ``applicants`` counts, by coalition, those who chose integration this month. The
     coalitions register together: the one that can reach the lowest count (registered so
     far plus applicants) takes all its applicants, and every other may end at most
-    ``parity_margin`` above that count. Empty when the scenario has no parity rule or
-    fewer than two signatory coalitions take part (module docstring).
+    ``parity_margin`` above that count. Only coalitions with a group at the table count
+    (covered by the agreement, not boycotting, not fighting): one that walks out does not
+    hold the others back. Empty when the scenario has no parity rule or fewer than two
+    coalitions take part (module docstring).
     """
     if margin is None:
         return {}
-    coalitions = sorted(set(signatory_coalitions))
+    coalitions = sorted(set(taking_part))
     if len(coalitions) < 2:
         return {}
     count = {c: registered.get(c, 0) for c in coalitions}
@@ -214,20 +216,20 @@ def within_parity(
     coalition: np.ndarray,
     *,
     margin: int | None,
-    signatory_coalitions: Collection[str],
+    taking_part: Collection[str],
     registered: dict[str, int],
 ) -> np.ndarray:
     """Positions in ``chosen`` that the parity rule lets register, taken at random within
     each coalition that has less room (``parity_room``) than applicants.
 
     ``coalition`` is the coalition of each person in ``chosen``; ``margin``,
-    ``signatory_coalitions`` and ``registered`` are as for ``parity_room``.
+    ``taking_part`` and ``registered`` are as for ``parity_room``.
     """
     if margin is None or len(chosen) == 0:
         return chosen
     names, counts = np.unique(coalition, return_counts=True)
     applicants = {str(c): int(k) for c, k in zip(names, counts, strict=True)}
-    room = parity_room(margin, signatory_coalitions, registered, applicants)
+    room = parity_room(margin, taking_part, registered, applicants)
     keep = np.ones(len(chosen), bool)
     for name, places in room.items():
         here = np.flatnonzero(coalition == name)
