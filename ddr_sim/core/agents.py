@@ -14,10 +14,15 @@ import numpy as np
 
 from ddr_sim.config.calendar import month_index
 from ddr_sim.core.mechanisms.paid_delay import participation_score
-from ddr_sim.core.mechanisms.politics_gate import decide_consent
+from ddr_sim.core.mechanisms.politics_gate import consent_climate, decide_consent
 from ddr_sim.core.mechanisms.pressure import review_quota
 from ddr_sim.core.mechanisms.shocks import offensive
-from ddr_sim.core.mechanisms.trust import hedge_share, shift_group_trust, update_group_trust
+from ddr_sim.core.mechanisms.trust import (
+    calendar_overdue,
+    hedge_share,
+    shift_group_trust,
+    update_group_trust,
+)
 
 if TYPE_CHECKING:
     from ddr_sim.config.scenario import Group
@@ -64,7 +69,9 @@ class ArmedGroup(mesa.Agent):
         self.region_weights = {model.region_index[r]: w for r, w in spec.regions.items() if w > 0}
         self.stronghold = max(self.region_weights, key=self.region_weights.get)
         self.consent: dict[str, float] = {}
-        self.hedge = hedge_share(model, self)
+        self.hedge = hedge_share(
+            model.spec.behaviour, model.mission, self.trust, float(model.rent_ratio[index])
+        )
         self.boycott_until = -1
         self.boycotting = False
         self.fighting_until = -1
@@ -89,8 +96,9 @@ class ArmedGroup(mesa.Agent):
         if self.signatory and self.signed_month is None:
             self.signed_month = month
 
-    def covered_by_agreement(self, model: DDRModel) -> bool:
+    def covered_by_agreement(self) -> bool:
         """Signed and in force; non-signatories are covered only when militias are included."""
+        model = self.model
         if not model.programmes.agreement_in_force:
             return False
         if self.signatory:
@@ -103,15 +111,48 @@ class ArmedGroup(mesa.Agent):
     # -- the monthly decision ------------------------------------------------------
     def step(self) -> None:
         model = self.model
+        b = model.spec.behaviour
+        state = model.programmes
         if self.planned_signing is not None and model.month >= self.planned_signing:
             self.sign(self.planned_signing)
-        update_group_trust(model, self, exposed=model.exposed_to_state_pay(self.index))
-        self.hedge = hedge_share(model, self)
-        self.boycotting = model.month < self.boycott_until or (
-            self.covered_by_agreement(model)
-            and participation_score(model, self) < model.spec.behaviour.boycott_threshold
+        covered = self.covered_by_agreement()
+        overdue = calendar_overdue(
+            self.signed_month,
+            state.ddr_started,
+            model.month,
+            model.spec.politics.ddr_calendar_months,
         )
-        self.consent = decide_consent(model, self)
+        update_group_trust(
+            self,
+            b,
+            model.government,
+            model.mission,
+            covered=covered,
+            exposed=model.exposed_to_state_pay(self.index),
+            overdue=overdue,
+        )
+        rent = float(model.rent_ratio[self.index])
+        self.hedge = hedge_share(b, model.mission, self.trust, rent)
+        self.boycotting = model.month < self.boycott_until or (
+            covered
+            and participation_score(b, model.spec.economy, self.trust, model.mission.pressure)
+            < b.boycott_threshold
+        )
+        climate = consent_climate(
+            b,
+            model.spec.economy,
+            progress=model.government.progress,
+            mission=model.mission,
+            interim_months=state.interim_months,
+        )
+        self.consent = decide_consent(
+            b,
+            climate,
+            self,
+            covered=covered,
+            agreement_in_force=state.agreement_in_force,
+            rent=rent,
+        )
         if self.boycotting:
             self.consent = dict.fromkeys(self.consent, 0.0)
         self.maybe_split()

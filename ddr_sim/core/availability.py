@@ -26,7 +26,6 @@ import numpy as np
 
 from ddr_sim.config import recordables
 from ddr_sim.config.recordables import GATES
-from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.trust import held_back
 from ddr_sim.core.options import N_OPTIONS, MonthView, Option
 from ddr_sim.core.population import lookup
@@ -202,7 +201,9 @@ class _Choosers:
     def free(self) -> np.ndarray:
         """Not held back by their group (armed fighters above its threshold are)."""
         if self._free is None:
-            self._free = ~held_back(self.model, self.rows)
+            self._free = ~held_back(
+                self.model.population, self.rows, self.model.group_array("hedge")
+            )
         return self._free
 
     def allowed(self, programme: str) -> Callable[[], np.ndarray]:
@@ -289,7 +290,7 @@ def _integration_routes(who: _Choosers) -> list[Route]:
     ]
     militia = who.model.spec.programmes.militia_programme
     # its candidates are also the general route's: while it is closed it changes no count
-    if militia_programme_open(who.model) and militia.offer == "integration":
+    if who.model.militia_programme_open() and militia.offer == "integration":
         routes.append(
             Route(  # the group has no say
                 who.on_side & ~lookup(who.view.signatory, who.group),
@@ -307,8 +308,8 @@ def _reinsertion_route(who: _Choosers) -> Route:
     militia = model.spec.programmes.militia_programme
     programme = np.where(
         who.view.signatory,
-        reinsertion_open(model),
-        militia_programme_open(model) and militia.offer == "reinsertion",
+        model.reinsertion_open(),
+        model.militia_programme_open() and militia.offer == "reinsertion",
     )
     return Route(
         who.among(_TO_REINSERTION),

@@ -28,14 +28,13 @@ import numpy as np
 
 from ddr_sim.core.availability import EXIT_OPTIONS, offers
 from ddr_sim.core.mechanisms.pressure import screen, within_parity
-from ddr_sim.core.mechanisms.reinsertion import (
-    reinsertion_income,
-)
+from ddr_sim.core.mechanisms.reinsertion import reinsertion_income
 from ddr_sim.core.options import N_OPTIONS, MonthView, Option
 from ddr_sim.core.population import lookup
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
+    from ddr_sim.core.agents import ArmedGroup
     from ddr_sim.core.model import DDRModel
 
 
@@ -139,7 +138,9 @@ def utilities(
             u[Option.INTEGRATE] -= b.far_posting_aversion * tie
     if open_options[Option.REINSERT]:
         militia = ~view.signatory[group]
-        income[Option.REINSERT] = reinsertion_income(model, region, militia)
+        income[Option.REINSERT] = reinsertion_income(
+            sc.programmes, b, model.cvr_intensity, region, militia
+        )
         refused = 1.0 - view.consent[group, model.programme_column["reinsertion"]]
         u[Option.REINSERT] = state_term - b.reinsertion_veto_weight * tie * refused * ~militia
         u[Option.REINSERT, status == Status.UNFIT_WAITING] -= b.unfit_reinsertion_penalty
@@ -189,6 +190,35 @@ def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndar
     if len(chosen) <= places:
         return chosen
     return rng.permutation(chosen)[: max(0, places)]
+
+
+def _takes_part(group: ArmedGroup) -> bool:
+    """A signatory group covered by the agreement, at the table and not at war: its
+    coalition counts for the parity rule (one that walks out does not hold the others)."""
+    return (
+        group.signatory
+        and group.covered_by_agreement()
+        and not group.boycotting
+        and not group.fighting
+    )
+
+
+def _within_parity(
+    model: DDRModel, rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray
+) -> np.ndarray:
+    """Positions in ``chosen`` (into ``rows``) the parity rule lets register this month."""
+    margin = model.spec.programmes.integration.parity_margin
+    if margin is None or len(chosen) == 0:
+        return chosen
+    coalition = np.array([model.groups[g].coalition for g in model.population.group[rows[chosen]]])
+    return within_parity(
+        rng,
+        chosen,
+        coalition,
+        margin=margin,
+        taking_part=[g.coalition for g in model.active_groups() if _takes_part(g)],
+        registered=model.programmes.registered_by_coalition,
+    )
 
 
 def _weighing(
@@ -261,7 +291,7 @@ def choose(model: DDRModel, revising: np.ndarray, announced: set[str] = frozense
         Option.CANTON: _admit_by_region(rng, picked(Option.CANTON), region, view.cantonment_places),
         Option.INTEGRATE: _admit(
             rng,
-            within_parity(model, rng, rows, picked(Option.INTEGRATE)),
+            _within_parity(model, rng, rows, picked(Option.INTEGRATE)),
             view.registration_places,
         ),
         Option.REINSERT: _admit(rng, picked(Option.REINSERT), view.reinsertion_places),

@@ -10,11 +10,12 @@ from ddr_sim.config.scenario import Scenario
 from ddr_sim.core.agents import ArmedGroup, Government, Mission
 from ddr_sim.core.choice import choose
 from ddr_sim.core.combatant import Combatant
+from ddr_sim.core.costs import add_running_costs, new_costs, total_usd
 from ddr_sim.core.mechanisms.cantonment import Sites, build_sites, end_of_stay
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
+from ddr_sim.core.mechanisms.interim_hardening import hardening, moc_open
 from ddr_sim.core.mechanisms.list_inflation import recruit
-from ddr_sim.core.mechanisms.outside_options import rent_ratio
-from ddr_sim.core.mechanisms.paid_delay import monthly_allowance_cost_kfcfa
+from ddr_sim.core.mechanisms.outside_options import gold_gross, group_income_per_member, rent_ratio
 from ddr_sim.core.mechanisms.politics_gate import PROGRAMMES
 from ddr_sim.core.mechanisms.pressure import (
     complete_training,
@@ -25,7 +26,7 @@ from ddr_sim.core.mechanisms.pressure import (
     settle_ranks,
     try_launch_accelerated_ddr,
 )
-from ddr_sim.core.mechanisms.reinsertion import militia_programme_open
+from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.reversal import reconsider_integration
 from ddr_sim.core.mechanisms.shocks import (
     apply_event,
@@ -35,8 +36,9 @@ from ddr_sim.core.mechanisms.shocks import (
 )
 from ddr_sim.core.mechanisms.trust import update_person_trust
 from ddr_sim.core.population import Population
-from ddr_sim.core.programmes import ProgrammeState, open_programmes, staff_moc
+from ddr_sim.core.programmes import open_programmes, staff_moc
 from ddr_sim.core.records import Flows, History
+from ddr_sim.core.state import ProgrammeState
 from ddr_sim.core.statuses import WITH_GROUP, Status
 
 SPLIT_SHARE = 0.3
@@ -95,18 +97,7 @@ class DDRModel(mesa.Model):
         self.cvr_intensity = np.zeros(self.n_regions)
         self.danger = {"moc": 0.0, "cantonment": 0.0}
         #: Cumulative programme costs; every ``*_usd`` key adds to :meth:`cost_total_usd`.
-        self.costs = {
-            "cvr_usd": 0.0,
-            "reinsertion_usd": 0.0,
-            "integration_usd": 0.0,
-            "allowances_kfcfa": 0.0,
-            "allowances_usd": 0.0,
-            "sites_usd": 0.0,
-            "assembly_support_usd": 0.0,
-            "moc_usd": 0.0,
-            "registration_usd": 0.0,
-            "training_usd": 0.0,
-        }
+        self.costs = new_costs()
         self.programmes = ProgrammeState(quota=_quota(scenario))
         self.events_by_month: dict[int, list] = {}
         for event in scenario.events:
@@ -123,7 +114,7 @@ class DDRModel(mesa.Model):
             ArmedGroup(self, i, spec) for i, spec in enumerate(scenario.groups)
         ]
         self.group_by_name = {g.name: g for g in self.groups}
-        self.sites = Sites(self)
+        self.sites = Sites(scenario.programmes.cantonment, self.region_index)
         self.flows = Flows(self, self.months)
         self.history = History(self, self.months)
         self._populate()
@@ -245,9 +236,47 @@ class DDRModel(mesa.Model):
 
     def reinsertion_capacity(self) -> int:
         cap = self.spec.programmes.reinsertion.monthly_capacity
-        if militia_programme_open(self):
+        if self.militia_programme_open():
             cap += self.spec.programmes.militia_programme.monthly_capacity
         return cap
+
+    def registration_capacity(self) -> int:
+        """People accelerated DDR and general integration can register this month."""
+        return registration_capacity(
+            self.programmes,
+            self.spec.programmes,
+            moc_support=self.spec.mission.moc_support,
+            presence=self.mission.presence,
+        )
+
+    def group_income(self) -> np.ndarray:
+        """What staying with each group is worth per member this month (kFCFA)."""
+        eco = self.spec.economy
+        gross = gold_gross(eco, self.month, self.spec.calendar.start)
+        return group_income_per_member(eco, gross, self.start_counts, self.region_controller)
+
+    def hardening(self) -> float:
+        """How far interim measures have become an end in themselves (mechanism 3)."""
+        return hardening(self.programmes.interim_months, self.spec.behaviour.hardening_months)
+
+    def moc_open(self) -> bool:
+        """Is MOC running this month (mechanism 3)?"""
+        return moc_open(self.programmes, self.month, self.spec.programmes.interim_expiry_months)
+
+    def reinsertion_open(self) -> bool:
+        """Is the main reinsertion programme open this month (mechanism 8)?"""
+        return reinsertion_open(
+            self.spec.programmes.reinsertion,
+            self.programmes.agreement_in_force,
+            self.month,
+            self.spec.calendar.start,
+        )
+
+    def militia_programme_open(self) -> bool:
+        """Is the parallel militia programme open this month (mechanism 8)?"""
+        return militia_programme_open(
+            self.spec.programmes.militia_programme, self.month, self.spec.calendar.start
+        )
 
     def label(self, month: int | None = None) -> str:
         return month_label(self.month if month is None else month, self.spec.calendar.start)
@@ -256,16 +285,33 @@ class DDRModel(mesa.Model):
     def step(self) -> None:
         """One month: events, programmes, government, mission, groups, people, hazards."""
         self.start_counts = self.population.counts.copy()
+        sc = self.spec
         self.mission.step()
-        decay_pressure(self)
+        decay_pressure(self.mission, sc.behaviour.pressure_decay)
         for event in self.events_by_month.get(self.month, ()):
             apply_event(self, event)
-        open_programmes(self)
-        self.rent_ratio = rent_ratio(self)
+        open_programmes(
+            self.programmes, sc.programmes, self.population, self.month, sc.calendar.start
+        )
+        self.rent_ratio = rent_ratio(sc.economy, self.group_income())
         complete_captures(self)
         self.government.step()
-        allocate_cvr(self)
-        build_sites(self)
+        self.cvr_intensity, cvr_cost = allocate_cvr(
+            sc.programmes.cvr,
+            self.month,
+            sc.calendar.start,
+            self.mission.presence,
+            self.members_by_region(),
+        )
+        self.costs["cvr_usd"] += cvr_cost
+        build_sites(
+            self.sites,
+            sc.programmes.cantonment,
+            month=self.month,
+            start=sc.calendar.start,
+            presence=self.mission.presence,
+            site_budget_usd=sc.mission.site_budget_usd,
+        )
         self.agents_by_type[ArmedGroup].shuffle_do("step")
         try_launch_accelerated_ddr(self)
         staff_moc(self)
@@ -273,7 +319,9 @@ class DDRModel(mesa.Model):
         settle_ranks(self)
         redeploy_to_new_units(self)
         complete_training(self)
-        update_person_trust(self)
+        update_person_trust(
+            self.population, self.group_array("trust"), sc.behaviour, self.government.paid_late
+        )
         self.people_decide()
         self.move_on_from_cantonment()
         extremist_hazard(self)
@@ -295,12 +343,14 @@ class DDRModel(mesa.Model):
         rate = self.spec.behaviour.revision_rate
         revising = np.flatnonzero(self.rng_choice.random(pop.size, dtype=np.float32) < rate)
         choose(self, revising, announced=self.programmes.take_announcements())
-        reconsider_integration(self, revising)
+        reconsider_integration(self, revising, self.group_income())
 
     def move_on_from_cantonment(self) -> None:
         """At the stay cap, people in formal cantonment register for integration (if it is
         open, their group consents and places are left this month) or go back to the group."""
-        rows = end_of_stay(self)
+        rows = end_of_stay(
+            self.population, self.month, self.spec.programmes.cantonment.max_stay_months
+        )
         if len(rows) == 0:
             return
         pop = self.population
@@ -309,45 +359,21 @@ class DDRModel(mesa.Model):
             consents = self.consent_matrix()[:, self.programme_column["integration"]]
             allowed = pop.lenience[rows] < consents[pop.group[rows]]
             eligible = rows[allowed & ~pop.child[rows] & ~pop.declared_unfit[rows]]
-            k = min(len(eligible), registration_capacity(self))
+            k = min(len(eligible), self.registration_capacity())
             registering = self.rng_choice.permutation(eligible)[:k]
             screen(self, registering)
             rows = np.setdiff1d(rows, registering)
         pop.move(rows, Status.ACTIVE, self.month, where=pop.home[rows])
 
     def count_costs(self) -> None:
-        """Add this month's running costs to ``costs`` (one-off costs are booked where they
-        arise: CVR, sites, registration, integration, reinsertion).
-
-        Committee allowances (kFCFA, also converted to USD); support in pre-cantonment and
-        cantonment (``support_value`` per person and month); MOC salary plus support
-        (``moc_pay`` + ``moc.unit_cost_usd_per_month`` per member and month); trainees'
-        pay (``moc_pay``). Head counts are those at the end of the month; FCFA amounts are
-        converted with ``economy.usd_per_kfcfa``.
-        """
-        sc = self.spec
-        fx = sc.economy.usd_per_kfcfa
-        pr = sc.programmes
-        participating = sum(
-            1 for g in self.groups if g.covered_by_agreement(self) and not g.boycotting
-        )
-        allowances = monthly_allowance_cost_kfcfa(self, participating)
-        self.costs["allowances_kfcfa"] += allowances
-        self.costs["allowances_usd"] += allowances * fx
+        """Add this month's running costs to ``costs`` (``costs.add_running_costs``)."""
+        participating = sum(1 for g in self.groups if g.covered_by_agreement() and not g.boycotting)
         held = self.population.counts.sum(axis=(0, 1))  # people by status, end of month
-        self.costs["assembly_support_usd"] += fx * (
-            held[Status.PRE_CANTONED] * pr.pre_cantonment.support_value
-            + held[Status.CANTONED] * pr.cantonment.support_value
-        )
-        self.costs["moc_usd"] += held[Status.MOC] * (
-            sc.economy.moc_pay * fx + pr.moc.unit_cost_usd_per_month
-        )
-        self.costs["training_usd"] += held[Status.TRAINING] * sc.economy.moc_pay * fx
-        self.costs["sites_usd"] = self.sites.spent_usd
+        add_running_costs(self.costs, self.spec, held, participating, self.sites.spent_usd)
 
     def cost_total_usd(self) -> float:
         """Programme cost so far, USD: the sum of the ``*_usd`` cost counters."""
-        return float(sum(v for k, v in self.costs.items() if k.endswith("_usd")))
+        return total_usd(self.costs)
 
     def run(self) -> DDRModel:
         """Run every month of the calendar; return the model."""

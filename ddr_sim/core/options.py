@@ -9,12 +9,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ddr_sim.core.mechanisms.cantonment import cantonment_places, pre_cantonment_places
-from ddr_sim.core.mechanisms.outside_options import (
-    group_income_per_member,
-    miner_net_income,
-    mining_places,
-)
-from ddr_sim.core.mechanisms.pressure import registration_capacity
+from ddr_sim.core.mechanisms.outside_options import gold_gross, miner_net_income, mining_places
+from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
     from ddr_sim.core.model import DDRModel
@@ -49,13 +45,27 @@ class MonthView:
 
     @classmethod
     def of(cls, model: DDRModel) -> MonthView:
+        sc = model.spec
+        gross = gold_gross(sc.economy, model.month, sc.calendar.start)
         return cls(
-            group_income=group_income_per_member(model).astype(np.float32),
-            miner_income=miner_net_income(model),
-            mining_places=mining_places(model),
-            pre_cantonment_places=pre_cantonment_places(model),
-            cantonment_places=cantonment_places(model),
-            registration_places=registration_capacity(model),
+            group_income=model.group_income().astype(np.float32),
+            miner_income=miner_net_income(sc.economy, gross),
+            mining_places=mining_places(
+                model.gold_sites,
+                model.members_by_region(),
+                model.region_controller,
+                model.in_status_by_region(Status.MINING),
+            ),
+            pre_cantonment_places=pre_cantonment_places(
+                sc.programmes.pre_cantonment,
+                model.programmes.pre_cantonment_open,
+                model.region_index,
+                model.in_status_by_region(Status.PRE_CANTONED),
+            ),
+            cantonment_places=cantonment_places(
+                model.sites, sc.programmes.cantonment, model.in_status_by_region(Status.CANTONED)
+            ),
+            registration_places=model.registration_capacity(),
             reinsertion_places=model.reinsertion_capacity(),
             consent=model.consent_matrix(),
             signatory=model.group_array("signatory").astype(bool),

@@ -20,9 +20,6 @@ from ddr_sim.config.recordables import (
     gate_series,
 )
 from ddr_sim.core.availability import EXIT_OPTIONS
-from ddr_sim.core.mechanisms.interim_hardening import hardening
-from ddr_sim.core.mechanisms.reinsertion import reinsertion_open
-from ddr_sim.core.programmes import moc_open
 from ddr_sim.core.statuses import N_STATUSES
 
 if TYPE_CHECKING:
@@ -172,11 +169,11 @@ def series_value(model: DDRModel, name: str) -> float:
         case "agreement_in_force":
             return float(model.programmes.agreement_in_force)
         case "hardening":
-            return hardening(model)
+            return model.hardening()
         case "pre_cantonment_open":
             return float(model.programmes.pre_cantonment_open)
         case "moc_open":
-            return float(moc_open(model))
+            return float(model.moc_open())
         case "accelerated_ddr_open":
             return float(
                 model.programmes.accelerated_launched is not None
@@ -187,7 +184,7 @@ def series_value(model: DDRModel, name: str) -> float:
                 model.programmes.general_integration_open and model.programmes.agreement_in_force
             )
         case "reinsertion_open":
-            return float(reinsertion_open(model))
+            return float(model.reinsertion_open())
         case "cost_usd":
             return model.cost_total_usd()
     raise KeyError(name)

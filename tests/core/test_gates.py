@@ -17,7 +17,6 @@ from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.recordables import EXIT_OPTIONS, GATE_COUNTS, GATES, gate_series
 from ddr_sim.core.availability import offers
 from ddr_sim.core.choice import CHOOSERS
-from ddr_sim.core.mechanisms.reinsertion import militia_programme_open, reinsertion_open
 from ddr_sim.core.mechanisms.trust import held_back
 from ddr_sim.core.model import DDRModel
 from ddr_sim.core.options import MonthView, Option
@@ -45,14 +44,14 @@ def _reference_gates(model: DDRModel, view: MonthView, rows: np.ndarray) -> dict
     consent = model.consent_matrix()
     column = model.programme_column
     on_side = np.isin(status, [Status.ACTIVE, Status.MINING])
-    free = ~held_back(model, rows)
+    free = ~held_back(model.population, rows, model.group_array("hedge"))
     every = np.ones(len(rows), bool)
     signatory = model.group_array("signatory").astype(bool)[group]
     militia = model.spec.programmes.militia_programme
     reinsertion = np.where(
         signatory,
-        reinsertion_open(model),
-        militia_programme_open(model) and militia.offer == "reinsertion",
+        model.reinsertion_open(),
+        model.militia_programme_open() and militia.offer == "reinsertion",
     )
     built = model.sites.n_built(model.spec.programmes.cantonment.build_months) > 0
     return {
@@ -103,7 +102,7 @@ def _reference_integration(model: DDRModel, view: MonthView, rows: np.ndarray) -
     column = model.programme_column
     on_side = np.isin(status, [Status.ACTIVE, Status.MINING])
     every = np.ones(len(rows), bool)
-    free = ~held_back(model, rows)
+    free = ~held_back(model.population, rows, model.group_array("hedge"))
     fit = ~pop.child[rows] & ~pop.declared_unfit[rows]
     places = every & (view.registration_places > 0)
     signatory = model.group_array("signatory").astype(bool)[group]
@@ -133,7 +132,7 @@ def _reference_integration(model: DDRModel, view: MonthView, rows: np.ndarray) -
         (
             on_side & ~signatory,
             [
-                every & (militia_programme_open(model) and militia.offer == "integration"),
+                every & (model.militia_programme_open() and militia.offer == "integration"),
                 every,
                 free,
                 fit & pop.armed[rows],

@@ -16,4 +16,11 @@
 | 12 | reversal | ``reversal`` |
 
 The person-level monthly choice that combines them is in ``ddr_sim.core.choice``.
+
+A mechanism takes the values and state it reads (plain values, arrays, the programme
+state and the protocols of ``ddr_sim.core.state``), never the model: the model and its
+agents call it with those pieces, and a test can call it with them alone. A function that
+moves people in the month names the parts of the run it reads and changes in a protocol of
+its own module (``shocks.ShockParts``, ``pressure.IntakeParts``, ...), which the model
+satisfies.
 """

@@ -26,16 +26,18 @@ from ddr_sim.config.calendar import month_index
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.scenario import Cantonment, PreCantonment
+    from ddr_sim.core.population import Population
 
 
 class Sites:
-    """Construction state of the formal cantonment sites."""
+    """Construction state of the formal cantonment sites (``region_index``: region name ->
+    index)."""
 
-    def __init__(self, model: DDRModel):
-        c = model.spec.programmes.cantonment
+    def __init__(self, cantonment: Cantonment, region_index: dict[str, int]):
+        c = cantonment
         self.region_of_site = np.array(
-            [model.region_index[c.regions[i % len(c.regions)]] for i in range(c.sites_approved)]
+            [region_index[c.regions[i % len(c.regions)]] for i in range(c.sites_approved)]
             if c.regions
             else [],
             dtype=np.int64,
@@ -51,70 +53,80 @@ class Sites:
         return int(self.built(build_months).sum())
 
 
-def build_sites(model: DDRModel) -> None:
-    """A month of site construction by the mission."""
-    c = model.spec.programmes.cantonment
-    sites = model.sites
+def build_sites(
+    sites: Sites,
+    cantonment: Cantonment,
+    *,
+    month: int,
+    start: str,
+    presence: float,
+    site_budget_usd: float,
+) -> None:
+    """A month of site construction by the mission (present at ``presence``, with
+    ``site_budget_usd`` for sites); ``start`` is the calendar's first month."""
+    c = cantonment
     if c.approval is None or len(sites.work_done) == 0:
         return
-    if model.month < month_index(c.approval, model.spec.calendar.start):
+    if month < month_index(c.approval, start):
         return
-    if model.mission.presence <= 0:
+    if presence <= 0:
         return
     unfinished = sites.work_done < c.build_months
     if not unfinished.any():
         return
     if not sites.started:
         needed = c.cost_per_site_usd * len(sites.work_done)
-        if needed > model.spec.mission.site_budget_usd:
-            affordable = int(model.spec.mission.site_budget_usd // max(c.cost_per_site_usd, 1))
+        if needed > site_budget_usd:
+            affordable = int(site_budget_usd // max(c.cost_per_site_usd, 1))
             sites.work_done[affordable:] = -math.inf
             unfinished = sites.work_done < c.build_months
         sites.started = True
     building = unfinished & np.isfinite(sites.work_done)
-    sites.work_done[building] += model.mission.presence
+    sites.work_done[building] += presence
     monthly_cost = c.cost_per_site_usd / c.build_months
-    sites.spent_usd += monthly_cost * model.mission.presence * int(building.sum())
+    sites.spent_usd += monthly_cost * presence * int(building.sum())
 
 
-def damage_sites(model: DDRModel, region: int, severity: float) -> None:
+def damage_sites(sites: Sites, build_months: int, region: int, severity: float) -> None:
     """An attack on the sites of ``region`` sets their construction back."""
-    c = model.spec.programmes.cantonment
-    sites = model.sites
     hit = (sites.region_of_site == region) & np.isfinite(sites.work_done)
-    sites.work_done[hit] = np.maximum(0.0, sites.work_done[hit] - severity * c.build_months / 2)
+    sites.work_done[hit] = np.maximum(0.0, sites.work_done[hit] - severity * build_months / 2)
 
 
-def cantonment_places(model: DDRModel) -> np.ndarray:
-    """Free formal cantonment places per region."""
-    c = model.spec.programmes.cantonment
-    built = model.sites.built(c.build_months)
+def cantonment_places(sites: Sites, cantonment: Cantonment, cantoned: np.ndarray) -> np.ndarray:
+    """Free formal cantonment places per region, with ``cantoned`` people in each."""
+    c = cantonment
+    built = sites.built(c.build_months)
     per_region = (
-        np.bincount(model.sites.region_of_site[built], minlength=model.n_regions)
-        * c.capacity_per_site
+        np.bincount(sites.region_of_site[built], minlength=len(cantoned)) * c.capacity_per_site
     )
-    return np.maximum(0, per_region - model.in_status_by_region(Status.CANTONED))
+    return np.maximum(0, per_region - cantoned)
 
 
-def pre_cantonment_places(model: DDRModel) -> np.ndarray:
-    """Free pre-cantonment places per region (capacity shared over the listed regions)."""
-    p = model.spec.programmes.pre_cantonment
-    places = np.zeros(model.n_regions)
-    if not model.programmes.pre_cantonment_open or not p.regions:
+def pre_cantonment_places(
+    pre_cantonment: PreCantonment,
+    is_open: bool,
+    region_index: dict[str, int],
+    pre_cantoned: np.ndarray,
+) -> np.ndarray:
+    """Free pre-cantonment places per region (capacity shared over the listed regions),
+    with ``pre_cantoned`` people in each; none unless ``is_open``."""
+    p = pre_cantonment
+    places = np.zeros(len(pre_cantoned))
+    if not is_open or not p.regions:
         return places
-    used = model.in_status_by_region(Status.PRE_CANTONED)
     for name in p.regions:
-        r = model.region_index[name]
+        r = region_index[name]
         places[r] = p.capacity / len(p.regions)
-    return np.maximum(0, places - used)
+    return np.maximum(0, places - pre_cantoned)
 
 
-def end_of_stay(model: DDRModel) -> np.ndarray:
-    """Rows of cantoned people who have reached the stay cap this month."""
-    pop = model.population
+def end_of_stay(pop: Population, month: int, max_stay_months: float) -> np.ndarray:
+    """Rows of cantoned people who have reached the stay cap (``max_stay_months``) by
+    ``month``."""
     if pop.number_in(Status.CANTONED) == 0:
         return np.empty(0, np.intp)
     n = pop.size
-    cap = math.ceil(model.spec.programmes.cantonment.max_stay_months)
+    cap = math.ceil(max_stay_months)
     cantoned = pop.status[:n] == Status.CANTONED
-    return np.flatnonzero(cantoned & (model.month - pop.since[:n] >= cap))
+    return np.flatnonzero(cantoned & (month - pop.since[:n] >= cap))

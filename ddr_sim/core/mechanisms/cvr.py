@@ -24,44 +24,49 @@ import numpy as np
 from ddr_sim.config.calendar import month_index
 
 if TYPE_CHECKING:
-    from ddr_sim.core.agents import ArmedGroup
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.behaviour import Behaviour
+    from ddr_sim.config.scenario import CVR
 
 
-def allocate_cvr(model: DDRModel) -> None:
-    """Set ``model.cvr_intensity`` (USD millions a year per region) for this month."""
-    c = model.spec.programmes.cvr
-    intensity = np.zeros(model.n_regions)
-    started = c.starts is not None and model.month >= month_index(
-        c.starts, model.spec.calendar.start
-    )
-    presence = model.mission.presence
+def allocate_cvr(
+    cvr: CVR, month: int, start: str, presence: float, members: np.ndarray
+) -> tuple[np.ndarray, float]:
+    """This month's CVR intensity (USD millions a year per region) and its cost (USD).
+
+    ``cvr`` is the programme, ``month`` the month (``start`` the calendar's first),
+    ``presence`` the mission's and ``members`` the living people by region.
+    """
+    c = cvr
+    n_regions = len(members)
+    intensity = np.zeros(n_regions)
+    cost = 0.0
+    started = c.starts is not None and month >= month_index(c.starts, start)
     if started and presence > 0 and c.budget_usd_per_year > 0:
         cap = max(c.project_cap_usd, 1.0)
         projects = int(min(c.budget_usd_per_year // cap, 10_000))
         if c.targeting == "uniform":
-            weights = np.full(model.n_regions, 1.0 / model.n_regions)
+            weights = np.full(n_regions, 1.0 / n_regions)
         else:
-            members = model.members_by_region().astype(float)
+            members = members.astype(float)
             total = members.sum()
-            weights = (
-                members / total if total > 0 else np.full(model.n_regions, 1.0 / model.n_regions)
-            )
+            weights = members / total if total > 0 else np.full(n_regions, 1.0 / n_regions)
         per_region = whole_projects(projects, weights)
         intensity = per_region * cap * presence / 1e6
-        model.costs["cvr_usd"] += per_region.sum() * cap * presence / 12.0
-    model.cvr_intensity = intensity
+        cost = per_region.sum() * cap * presence / 12.0
+    return intensity, cost
 
 
-def recruitment_factor(model: DDRModel) -> np.ndarray:
-    b = model.spec.behaviour
-    return 1.0 / (1.0 + b.cvr_recruitment_cut * model.cvr_intensity)
+def recruitment_factor(behaviour: Behaviour, intensity: np.ndarray) -> np.ndarray:
+    """Per region: how far CVR of ``intensity`` (USD millions a year) cuts recruitment."""
+    return 1.0 / (1.0 + behaviour.cvr_recruitment_cut * intensity)
 
 
-def clash_factor(model: DDRModel, group: ArmedGroup) -> float:
-    b = model.spec.behaviour
-    local = sum(w * model.cvr_intensity[r] for r, w in group.region_weights.items())
-    return 1.0 / (1.0 + b.cvr_clash_cut * local)
+def clash_factor(
+    behaviour: Behaviour, region_weights: dict[int, float], intensity: np.ndarray
+) -> float:
+    """How far CVR cuts the clash hazard of a group spread over ``region_weights``."""
+    local = sum(w * intensity[r] for r, w in region_weights.items())
+    return 1.0 / (1.0 + behaviour.cvr_clash_cut * local)
 
 
 def whole_projects(projects: int, weights: np.ndarray) -> np.ndarray:

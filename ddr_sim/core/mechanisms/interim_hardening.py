@@ -16,26 +16,38 @@ import math
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.core.state import ProgrammeState
 
 MEASURES = ("pre_cantonment", "moc")
 
 
-def count_interim_month(model: DDRModel, any_open: bool) -> None:
+def count_interim_month(state: ProgrammeState, any_open: bool) -> None:
     """Add this month to m when an interim measure is open and DDR has not started."""
-    state = model.programmes
     if any_open and state.ddr_started is None:
         state.interim_months += 1
 
 
-def hardening(model: DDRModel) -> float:
-    """H in [0, 1): how far interim measures have become an end in themselves."""
-    tau = model.spec.behaviour.hardening_months
-    return 1.0 - math.exp(-model.programmes.interim_months / tau)
+def hardening(interim_months: int, hardening_months: float) -> float:
+    """H in [0, 1): how far interim measures have become an end in themselves, after
+    ``interim_months`` months of interim measures in place of DDR (tau =
+    ``behaviour.hardening_months``)."""
+    return 1.0 - math.exp(-interim_months / hardening_months)
 
 
-def interim_expired(model: DDRModel, measure: str) -> bool:
-    """True once ``measure`` ("pre_cantonment" or "moc") has reached its expiry date."""
-    expiry = model.spec.programmes.interim_expiry_months
-    started = model.programmes.started_month(measure)
-    return expiry is not None and started is not None and model.month - started >= expiry
+def interim_expired(
+    state: ProgrammeState, measure: str, month: int, expiry_months: int | None
+) -> bool:
+    """True once ``measure`` ("pre_cantonment" or "moc") has run ``expiry_months``
+    (``programmes.interim_expiry_months``; None: never expires) by ``month``."""
+    started = state.started_month(measure)
+    return expiry_months is not None and started is not None and month - started >= expiry_months
+
+
+def moc_open(state: ProgrammeState, month: int, expiry_months: int | None) -> bool:
+    """Is MOC running in ``month`` (started, agreement in force, not expired after
+    ``expiry_months``)?"""
+    return (
+        state.moc_started is not None
+        and state.agreement_in_force
+        and not interim_expired(state, "moc", month, expiry_months)
+    )

@@ -22,7 +22,8 @@ holds back (mechanism 2).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -32,39 +33,72 @@ from ddr_sim.core.mechanisms.trust import held_back
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.agents import ArmedGroup
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.scenario import Scenario
+    from ddr_sim.core.population import Population
+    from ddr_sim.core.state import FlowLog, GroupView, ProgrammeState
 
 
-def prospect(model: DDRModel, group: ArmedGroup) -> float:
-    """Expected DDR benefits for joining ``group`` now, in [0, 1]."""
-    if group.covered_by_agreement(model):
+class RecruitmentParts(Protocol):
+    """What a month of recruitment reads and changes."""
+
+    spec: Scenario
+    month: int
+    programmes: ProgrammeState
+    youth_pool: np.ndarray
+    cvr_intensity: np.ndarray
+    rng_population: np.random.Generator
+    flows: FlowLog
+
+    def active_groups(self) -> Sequence[GroupView]: ...
+
+    def add_people(
+        self, *, group: np.ndarray, home: np.ndarray, armed: np.ndarray, child: np.ndarray
+    ) -> np.ndarray: ...
+
+
+def prospect(
+    group: GroupView, *, lists_submitted: bool, militia_open: bool, militia_credibility: float
+) -> float:
+    """Expected DDR benefits for joining ``group`` now, in [0, 1] (``lists_submitted``: a
+    registration has taken place; ``militia_open``: the parallel militia programme, with
+    ``militia_credibility``, is open)."""
+    if group.covered_by_agreement():
         # once the lists have been submitted, a new recruit can no longer be listed
-        return 0.0 if model.programmes.registration_months else 1.0
-    if not group.signatory and militia_programme_open(model):
-        return model.spec.programmes.militia_programme.credibility
+        return 0.0 if lists_submitted else 1.0
+    if not group.signatory and militia_open:
+        return militia_credibility
     return 0.0
 
 
-def recruit(model: DDRModel) -> None:
+def recruit(parts: RecruitmentParts) -> None:
     """A month of recruitment from the youth pools into the groups."""
-    b = model.spec.behaviour
-    rng = model.rng_population
-    factor = recruitment_factor(model)
+    b = parts.spec.behaviour
+    militia = parts.spec.programmes.militia_programme
+    militia_open = militia_programme_open(militia, parts.month, parts.spec.calendar.start)
+    lists_submitted = bool(parts.programmes.registration_months)
+    rng = parts.rng_population
+    factor = recruitment_factor(b, parts.cvr_intensity)
+    youth_pool = parts.youth_pool
     new_group, new_home, new_count = [], [], []  # one entry per group and region
-    groups = model.active_groups()
+    groups = parts.active_groups()
     for k in rng.permutation(len(groups)):  # no group always draws first from a shared pool
         group = groups[k]
-        p_base = b.recruitment_rate * (1.0 + b.inflation_gain * prospect(model, group))
+        pull = prospect(
+            group,
+            lists_submitted=lists_submitted,
+            militia_open=militia_open,
+            militia_credibility=militia.credibility,
+        )
+        p_base = b.recruitment_rate * (1.0 + b.inflation_gain * pull)
         for r, weight in group.region_weights.items():
-            pool = int(model.youth_pool[r])
+            pool = int(youth_pool[r])
             eligible = int(pool * group.recruitment_share * weight)
             if eligible <= 0:
                 continue
             k = int(rng.binomial(eligible, min(1.0, p_base * factor[r])))
             if k == 0:
                 continue
-            model.youth_pool[r] -= k
+            youth_pool[r] -= k
             new_group.append(group.index)
             new_home.append(r)
             new_count.append(k)
@@ -73,23 +107,24 @@ def recruit(model: DDRModel) -> None:
     groups = np.repeat(np.array(new_group, np.int16), new_count)
     homes = np.repeat(np.array(new_home, np.int8), new_count)
     n = len(groups)
-    rows = model.add_people(
+    rows = parts.add_people(
         group=groups,
         home=homes,
         armed=rng.random(n) < b.recruit_armed_share,
         child=rng.random(n) < b.child_share,
     )
-    model.flows.add("recruited", rows)
+    parts.flows.add("recruited", rows)
 
 
-def submit_lists(model: DDRModel, groups: list[ArmedGroup]) -> None:
-    """Groups list the members their commanders consent to list, except those held back."""
-    pop = model.population
+def submit_lists(
+    pop: Population, groups: Sequence[GroupView], share: np.ndarray, hedge: np.ndarray
+) -> None:
+    """``groups`` list the members their commanders consent to list (``share``, per group
+    slot), except those held back (``hedge``, per group slot)."""
     n = pop.size
     ids = np.array([g.index for g in groups if g.consent.get("lists", 0.0) > 0], np.int16)
     if len(ids) == 0:
         return
-    share = model.consent_matrix()[:, model.programme_column["lists"]]
     rows = np.flatnonzero(
         np.isin(pop.group[:n], ids)
         & np.isin(
@@ -101,4 +136,4 @@ def submit_lists(model: DDRModel, groups: list[ArmedGroup]) -> None:
         )
     )
     allowed = pop.lenience[rows] < share[pop.group[rows]]
-    pop.mark_listed(rows[allowed & ~held_back(model, rows)])
+    pop.mark_listed(rows[allowed & ~held_back(pop, rows, hedge)])

@@ -26,53 +26,64 @@ from ddr_sim.config.calendar import month_index
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.scenario import Economy
 
 GOVERNMENT = -1
 
 
-def gold_gross(model: DDRModel) -> float:
-    """Gross artisanal gold income per miner this month (kFCFA)."""
-    eco = model.spec.economy
+def gold_gross(economy: Economy, month: int, start: str) -> float:
+    """Gross artisanal gold income per miner in ``month`` (kFCFA); ``start`` is the
+    calendar's first month."""
+    eco = economy
     if eco.gold_rush_start is None:
         return eco.gold_income_before_rush
-    rush = month_index(eco.gold_rush_start, model.spec.calendar.start)
-    return eco.gold_income if model.month >= rush else eco.gold_income_before_rush
+    rush = month_index(eco.gold_rush_start, start)
+    return eco.gold_income if month >= rush else eco.gold_income_before_rush
 
 
-def miner_net_income(model: DDRModel) -> float:
-    return gold_gross(model) * (1.0 - model.spec.economy.gold_tax)
+def miner_net_income(economy: Economy, gold_gross: float) -> float:
+    """What a miner keeps of ``gold_gross`` once the site holder has taken the tax."""
+    return gold_gross * (1.0 - economy.gold_tax)
 
 
-def mining_places(model: DDRModel) -> np.ndarray:
-    """Free places on gold sites per region this month (0 where the army holds the ground)."""
-    capacity = np.floor(model.gold_sites * model.members_by_region())
-    capacity[model.region_controller == GOVERNMENT] = 0
-    return np.maximum(0, capacity - model.in_status_by_region(Status.MINING))
+def mining_places(
+    gold_sites: np.ndarray,
+    members: np.ndarray,
+    region_controller: np.ndarray,
+    miners: np.ndarray,
+) -> np.ndarray:
+    """Free places on gold sites per region this month (0 where the army holds the ground),
+    from each region's ``gold_sites`` share, its living ``members``, who controls it
+    (``region_controller``, -1 for the government) and its ``miners`` already there."""
+    capacity = np.floor(gold_sites * members)
+    capacity[region_controller == GOVERNMENT] = 0
+    return np.maximum(0, capacity - miners)
 
 
-def group_income_per_member(model: DDRModel) -> np.ndarray:
-    """What staying with each group is worth per member this month (kFCFA)."""
-    eco = model.spec.economy
-    counts = model.start_counts
-    g_count = model.n_group_slots
+def group_income_per_member(
+    economy: Economy, gold_gross: float, counts: np.ndarray, region_controller: np.ndarray
+) -> np.ndarray:
+    """What staying with each group is worth per member this month (kFCFA), from the
+    head ``counts`` [group slot, region, status] at the start of the month."""
+    eco = economy
+    g_count = counts.shape[0]
     members = counts[:, :, [Status.ACTIVE, Status.MINING, Status.REJOINED]].sum(axis=(1, 2))
-    tax = eco.gold_tax * gold_gross(model) * model.in_status_by_region(Status.MINING)
+    tax = eco.gold_tax * gold_gross * counts[:, :, Status.MINING].sum(axis=0)
     revenue = np.zeros(g_count)
-    held = model.region_controller >= 0
-    np.add.at(revenue, model.region_controller[held], tax[held])
+    held = region_controller >= 0
+    np.add.at(revenue, region_controller[held], tax[held])
     per_member = np.divide(revenue, members, out=np.zeros(g_count), where=members > 0)
     return eco.group_pay + eco.trafficking_income + per_member
 
 
-def rent_ratio(model: DDRModel) -> np.ndarray:
+def rent_ratio(economy: Economy, income_per_member: np.ndarray) -> np.ndarray:
     """Outside income each group controls, per member, relative to army pay.
 
     Trafficking and the group's share of gold taxes (what ``group_income_per_member``
     adds to ``group_pay``): the group's own economy, which integration would end.
     """
-    eco = model.spec.economy
-    rent = group_income_per_member(model) - eco.group_pay
+    eco = economy
+    rent = income_per_member - eco.group_pay
     if eco.army_pay <= 0:
         return np.zeros_like(rent)
     with np.errstate(over="ignore"):

@@ -12,9 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ddr_sim.config.scenario import Economy
-    from ddr_sim.core.agents import ArmedGroup
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.behaviour import Behaviour
+    from ddr_sim.config.scenario import Economy, Programmes
 
 
 def allowance_excess(economy: Economy) -> float:
@@ -24,8 +23,11 @@ def allowance_excess(economy: Economy) -> float:
     return max(0.0, economy.committee_allowance / economy.civil_service_pay - 1.0)
 
 
-def participation_score(model: DDRModel, group: ArmedGroup) -> float:
-    """Wish to take part in the follow-up bodies; the group boycotts when it is below
+def participation_score(
+    behaviour: Behaviour, economy: Economy, trust: float, pressure: float
+) -> float:
+    """A group's wish to take part in the follow-up bodies, at its ``trust`` and the
+    international ``pressure``; the group boycotts when it is below
     ``behaviour.boycott_threshold``.
 
         Q = w_A excess + w_T (T - 0.5) + w_pi pressure
@@ -33,15 +35,16 @@ def participation_score(model: DDRModel, group: ArmedGroup) -> float:
     Allowances above civil-service pay keep groups at the table (paid delay) even as
     trust erodes; they walk out once trust has fallen far enough.
     """
-    b = model.spec.behaviour
+    b = behaviour
     return float(
-        b.allowance_delay_weight * allowance_excess(model.spec.economy)
-        + b.consent_trust_weight * (group.trust - 0.5)
-        + b.consent_pressure_weight * model.mission.pressure
+        b.allowance_delay_weight * allowance_excess(economy)
+        + b.consent_trust_weight * (trust - 0.5)
+        + b.consent_pressure_weight * pressure
     )
 
 
-def monthly_allowance_cost_kfcfa(model: DDRModel, participating_groups: int) -> float:
+def monthly_allowance_cost_kfcfa(
+    programmes: Programmes, economy: Economy, participating_groups: int
+) -> float:
     """What the committee allowances cost this month (kFCFA)."""
-    pr = model.spec.programmes
-    return participating_groups * pr.committee_seats * model.spec.economy.committee_allowance
+    return participating_groups * programmes.committee_seats * economy.committee_allowance

@@ -21,6 +21,7 @@ agreement).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ddr_sim.core.mechanisms.interim_hardening import hardening
@@ -28,8 +29,9 @@ from ddr_sim.core.mechanisms.paid_delay import allowance_excess
 from ddr_sim.core.soft import logistic
 
 if TYPE_CHECKING:
-    from ddr_sim.core.agents import ArmedGroup
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.behaviour import Behaviour
+    from ddr_sim.config.scenario import Economy
+    from ddr_sim.core.state import GroupView, MissionView
 
 PROGRAMMES = (
     "pre_cantonment",
@@ -43,38 +45,105 @@ PROGRAMMES = (
 FINAL_STEPS = frozenset({"cantonment", "accelerated_ddr", "integration", "reinsertion"})
 
 
-def consent_score(model: DDRModel, group: ArmedGroup, programme: str) -> float:
-    """The group's consent score for ``programme`` this month (see module docstring)."""
-    b = model.spec.behaviour
+@dataclass(frozen=True)
+class ConsentClimate:
+    """This month's forces on consent that are the same for every group.
+
+    progress: P; pressure: pi; hardening: H (mechanism 3); allowance_excess: A/C - 1
+    (mechanism 4, at least 0); mission_presence and mission_ever_present: the guarantor's
+    presence in [0, 1] and whether it ever deployed.
+    """
+
+    progress: float
+    pressure: float
+    hardening: float
+    allowance_excess: float
+    mission_presence: float
+    mission_ever_present: bool
+
+
+def consent_climate(
+    behaviour: Behaviour,
+    economy: Economy,
+    *,
+    progress: float,
+    mission: MissionView,
+    interim_months: int,
+) -> ConsentClimate:
+    """The climate of political ``progress``, the ``mission``'s pressure and presence,
+    interim hardening after ``interim_months`` and paid delay."""
+    return ConsentClimate(
+        progress=progress,
+        pressure=mission.pressure,
+        hardening=hardening(interim_months, behaviour.hardening_months),
+        allowance_excess=allowance_excess(economy),
+        mission_presence=mission.presence,
+        mission_ever_present=mission.ever_present,
+    )
+
+
+def consent_score(
+    behaviour: Behaviour,
+    climate: ConsentClimate,
+    programme: str,
+    *,
+    trust: float,
+    demand: float,
+    rent: float,
+) -> float:
+    """A group's consent score for ``programme`` this month (see module docstring), with its
+    ``trust``, political ``demand`` and outside income ``rent`` (relative to army pay)."""
+    b = behaviour
     score = (
-        b.consent_progress_weight * (model.government.progress - group.political_demand)
-        + b.consent_trust_weight * (group.trust - 0.5)
-        + b.consent_pressure_weight * model.mission.pressure
+        b.consent_progress_weight * (climate.progress - demand)
+        + b.consent_trust_weight * (trust - 0.5)
+        + b.consent_pressure_weight * climate.pressure
         + getattr(b.consent_ease, programme)
     )
     if programme in FINAL_STEPS:
-        score -= b.hardening_weight * hardening(model)
-        score -= b.allowance_delay_weight * allowance_excess(model.spec.economy)
-        score -= b.consent_rent_weight * float(model.rent_ratio[group.index])
-        if model.mission.ever_present:
-            score -= b.consent_guarantee_weight * (1.0 - model.mission.presence)
+        score -= b.hardening_weight * climate.hardening
+        score -= b.allowance_delay_weight * climate.allowance_excess
+        score -= b.consent_rent_weight * rent
+        if climate.mission_ever_present:
+            score -= b.consent_guarantee_weight * (1.0 - climate.mission_presence)
     return float(score)
 
 
-def eligible(model: DDRModel, group: ArmedGroup, programme: str) -> bool:
+def eligible(programme: str, *, signatory: bool, agreement_in_force: bool, covered: bool) -> bool:
+    """May a group consent to ``programme``: ``covered`` by the agreement (pre-cantonment:
+    a ``signatory``-type group while the agreement is in force)."""
     if programme == "pre_cantonment":
-        return group.signatory and model.programmes.agreement_in_force
-    return group.covered_by_agreement(model)
+        return signatory and agreement_in_force
+    return covered
 
 
-def decide_consent(model: DDRModel, group: ArmedGroup) -> dict[str, float]:
+def decide_consent(
+    behaviour: Behaviour,
+    climate: ConsentClimate,
+    group: GroupView,
+    *,
+    covered: bool,
+    agreement_in_force: bool,
+    rent: float,
+) -> dict[str, float]:
     """The share of the group's commanders who consent to each programme this month."""
-    b = model.spec.behaviour
+    b = behaviour
     if group.fighting:
         return dict.fromkeys(PROGRAMMES, 0.0)
     return {
-        p: logistic(consent_score(model, group, p) - b.consent_threshold, b.decision_softness)
-        if eligible(model, group, p)
+        p: logistic(
+            consent_score(
+                b, climate, p, trust=group.trust, demand=group.political_demand, rent=rent
+            )
+            - b.consent_threshold,
+            b.decision_softness,
+        )
+        if eligible(
+            p,
+            signatory=group.signatory,
+            agreement_in_force=agreement_in_force,
+            covered=covered,
+        )
         else 0.0
         for p in PROGRAMMES
     }

@@ -53,35 +53,65 @@ posts them to any region.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from ddr_sim.config.calendar import month_index
-from ddr_sim.core.programmes import moc_open
+from ddr_sim.core.mechanisms.interim_hardening import moc_open
 from ddr_sim.core.soft import logistic
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.behaviour import Behaviour
+    from ddr_sim.config.scenario import AcceleratedDDR, Programmes, Scenario
+    from ddr_sim.core.population import Population
+    from ddr_sim.core.state import (
+        FlowLog,
+        GovernmentView,
+        GroupView,
+        MissionView,
+        ProgrammeState,
+    )
 
 
-def decay_pressure(model: DDRModel) -> None:
-    m = model.mission
-    m.pressure *= 1.0 - model.spec.behaviour.pressure_decay
+class IntakeParts(Protocol):
+    """What the launch, registration, training and posting of integrants read and change."""
+
+    spec: Scenario
+    month: int
+    n_regions: int
+    region_index: dict[str, int]
+    start_counts: np.ndarray
+    population: Population
+    programmes: ProgrammeState
+    government: GovernmentView
+    mission: MissionView
+    groups: Sequence[GroupView]
+    costs: dict[str, float]
+    rng_choice: np.random.Generator
+    rng_events: np.random.Generator
+    flows: FlowLog
+
+    def active_groups(self) -> Sequence[GroupView]: ...
 
 
-def raise_pressure(model: DDRModel, amount: float) -> None:
-    m = model.mission
-    m.pressure = float(min(1.0, m.pressure + amount))
+def decay_pressure(mission: MissionView, decay: float) -> None:
+    """A month of decay (``behaviour.pressure_decay``) of the pressure the mission carries."""
+    mission.pressure *= 1.0 - decay
 
 
-def readiness(model: DDRModel, programme: str) -> float:
-    """Mean consent share to ``programme`` of the signatory groups, weighted by members."""
-    counts = model.start_counts
+def raise_pressure(mission: MissionView, amount: float) -> None:
+    mission.pressure = float(min(1.0, mission.pressure + amount))
+
+
+def readiness(counts: np.ndarray, groups: Sequence[GroupView], programme: str) -> float:
+    """Mean consent share to ``programme`` of the signatory ``groups``, weighted by their
+    living members in ``counts`` [group slot, region, status]."""
     members = counts.sum(axis=(1, 2)) - counts[:, :, Status.KILLED].sum(axis=1)
     weights, shares = [], []
-    for g in model.active_groups():
+    for g in groups:
         if g.signatory:
             weights.append(float(members[g.index]))
             shares.append(g.consent.get(programme, 0.0))
@@ -91,52 +121,76 @@ def readiness(model: DDRModel, programme: str) -> float:
     return float(np.dot(weights, shares) / total)
 
 
-def launch_score(model: DDRModel) -> float:
+def launch_score(
+    accelerated: AcceleratedDDR,
+    behaviour: Behaviour,
+    *,
+    pressure: float,
+    readiness: float,
+    political_will: float,
+) -> float:
     """L of the module docstring: the government's case for launching accelerated DDR."""
-    a = model.spec.programmes.accelerated_ddr
-    b = model.spec.behaviour
+    b = behaviour
     return (
-        model.mission.pressure
-        - a.pressure_threshold
-        + b.launch_readiness_weight * (readiness(model, "accelerated_ddr") - 0.5)
-        + b.launch_will_weight * (model.government.political_will - 0.5)
+        pressure
+        - accelerated.pressure_threshold
+        + b.launch_readiness_weight * (readiness - 0.5)
+        + b.launch_will_weight * (political_will - 0.5)
     )
 
 
-def try_launch_accelerated_ddr(model: DDRModel) -> None:
+def try_launch_accelerated_ddr(parts: IntakeParts) -> None:
     """The government decides whether to launch accelerated DDR this month."""
-    a = model.spec.programmes.accelerated_ddr
-    state = model.programmes
+    a = parts.spec.programmes.accelerated_ddr
+    state = parts.programmes
+    month = parts.month
     if state.accelerated_launched is not None or a.earliest is None:
         return
-    if model.month < month_index(a.earliest, model.spec.calendar.start):
+    if month < month_index(a.earliest, parts.spec.calendar.start):
         return
-    if not moc_open(model):  # accelerated DDR takes MOC members: MOC must be running
+    # accelerated DDR takes MOC members: MOC must be running
+    if not moc_open(state, month, parts.spec.programmes.interim_expiry_months):
         return
-    p = logistic(launch_score(model), model.spec.behaviour.launch_softness)
-    if model.rng_events.random() >= p:
+    score = launch_score(
+        a,
+        parts.spec.behaviour,
+        pressure=parts.mission.pressure,
+        readiness=readiness(parts.start_counts, parts.active_groups(), "accelerated_ddr"),
+        political_will=parts.government.political_will,
+    )
+    p = logistic(score, parts.spec.behaviour.launch_softness)
+    if parts.rng_events.random() >= p:
         return
-    state.accelerated_launched = model.month
-    state.mark_ddr_started(model.month)
+    state.accelerated_launched = month
+    state.mark_ddr_started(month)
     state.announce("INTEGRATE")
-    model.flows.note("accelerated_ddr_launch", "accelerated DDR launches")
+    parts.flows.note("accelerated_ddr_launch", "accelerated DDR launches")
 
 
-def registration_capacity(model: DDRModel) -> int:
-    """People accelerated DDR and general integration can register this month."""
-    state = model.programmes
+def registration_capacity(
+    state: ProgrammeState, programmes: Programmes, *, moc_support: bool, presence: float
+) -> int:
+    """People accelerated DDR and general integration can register this month, with the
+    mission's ``moc_support`` and ``presence``."""
     cap = 0
     if state.accelerated_launched is not None and state.agreement_in_force:
-        cap += model.spec.programmes.accelerated_ddr.monthly_capacity
+        cap += programmes.accelerated_ddr.monthly_capacity
     if state.general_integration_open and state.agreement_in_force:
-        cap += model.spec.programmes.integration.monthly_capacity
-    support = 1.0 if model.spec.mission.moc_support else 0.5
-    factor = support * (0.5 + 0.5 * model.mission.presence)
+        cap += programmes.integration.monthly_capacity
+    support = 1.0 if moc_support else 0.5
+    factor = support * (0.5 + 0.5 * presence)
     return max(0, int(cap * factor) - state.registered_this_month)
 
 
-def parity_room(model: DDRModel, applicants: dict[str, int]) -> dict[str, int]:
-    """People each signatory coalition may register this month under the rule of thirds.
+def parity_room(
+    margin: int | None,
+    taking_part: Collection[str],
+    registered: dict[str, int],
+    applicants: dict[str, int],
+) -> dict[str, int]:
+    """People each signatory coalition may register this month under the rule of thirds,
+    with ``margin`` (``integration.parity_margin``) and ``registered`` people so far by
+    coalition.
 
     ``applicants`` counts, by coalition, those who chose integration this month. The
     coalitions register together: the one that can reach the lowest count (registered so
@@ -146,39 +200,36 @@ def parity_room(model: DDRModel, applicants: dict[str, int]) -> dict[str, int]:
     hold the others back. Empty when the scenario has no parity rule or fewer than two
     coalitions take part (module docstring).
     """
-    margin = model.spec.programmes.integration.parity_margin
     if margin is None:
         return {}
-    coalitions = sorted({g.coalition for g in model.active_groups() if _takes_part(model, g)})
+    coalitions = sorted(set(taking_part))
     if len(coalitions) < 2:
         return {}
-    done = model.programmes.registered_by_coalition
-    count = {c: done.get(c, 0) for c in coalitions}
+    count = {c: registered.get(c, 0) for c in coalitions}
     level = min(count[c] + applicants.get(c, 0) for c in coalitions)
     return {c: max(0, level + margin - count[c]) for c in coalitions}
 
 
-def _takes_part(model: DDRModel, group) -> bool:
-    """A signatory group covered by the agreement, at the table and not at war: its
-    coalition counts for the parity rule (one that walks out does not hold the others)."""
-    return (
-        group.signatory
-        and group.covered_by_agreement(model)
-        and not group.boycotting
-        and not group.fighting
-    )
-
-
 def within_parity(
-    model: DDRModel, rng: np.random.Generator, rows: np.ndarray, chosen: np.ndarray
+    rng: np.random.Generator,
+    chosen: np.ndarray,
+    coalition: np.ndarray,
+    *,
+    margin: int | None,
+    taking_part: Collection[str],
+    registered: dict[str, int],
 ) -> np.ndarray:
-    """Positions in ``chosen`` (into ``rows``) that the parity rule lets register, taken at
-    random within each coalition that has less room than applicants."""
-    if model.spec.programmes.integration.parity_margin is None or len(chosen) == 0:
+    """Positions in ``chosen`` that the parity rule lets register, taken at random within
+    each coalition that has less room (``parity_room``) than applicants.
+
+    ``coalition`` is the coalition of each person in ``chosen``; ``margin``,
+    ``taking_part`` and ``registered`` are as for ``parity_room``.
+    """
+    if margin is None or len(chosen) == 0:
         return chosen
-    coalition = np.array([model.groups[g].coalition for g in model.population.group[rows[chosen]]])
     names, counts = np.unique(coalition, return_counts=True)
-    room = parity_room(model, {str(c): int(k) for c, k in zip(names, counts, strict=True)})
+    applicants = {str(c): int(k) for c, k in zip(names, counts, strict=True)}
+    room = parity_room(margin, taking_part, registered, applicants)
     keep = np.ones(len(chosen), bool)
     for name, places in room.items():
         here = np.flatnonzero(coalition == name)
@@ -187,134 +238,140 @@ def within_parity(
     return chosen[keep]
 
 
-def screen(model: DDRModel, rows: np.ndarray) -> None:
+def screen(parts: IntakeParts, rows: np.ndarray) -> None:
     """Register ``rows``: the declared unfit wait, the rest go to training."""
     if len(rows) == 0:
         return
-    pop = model.population
-    strict = model.government.screening_strictness
-    declared_unfit = ~pop.fit[rows] & (model.rng_choice.random(len(rows)) < strict)
+    pop = parts.population
+    strict = parts.government.screening_strictness
+    declared_unfit = ~pop.fit[rows] & (parts.rng_choice.random(len(rows)) < strict)
     unfit_rows = rows[declared_unfit]
     fit_rows = rows[~declared_unfit]
     pop.mark_listed(rows)
     pop.declared_unfit[unfit_rows] = True
-    model.programmes.registered_this_month += len(rows)
-    _count_by_coalition(model, rows)
-    model.costs["registration_usd"] += (
-        len(rows) * model.spec.programmes.accelerated_ddr.unit_cost_usd
+    parts.programmes.registered_this_month += len(rows)
+    count_by_coalition(
+        parts.programmes.registered_by_coalition,
+        [g.coalition for g in parts.groups],
+        pop.group[rows],
     )
-    pop.move(unfit_rows, Status.UNFIT_WAITING, model.month)
-    pop.move(fit_rows, Status.TRAINING, model.month)
-    model.flows.add("registered", rows)
-    model.flows.add("declared_unfit", unfit_rows)
+    parts.costs["registration_usd"] += (
+        len(rows) * parts.spec.programmes.accelerated_ddr.unit_cost_usd
+    )
+    pop.move(unfit_rows, Status.UNFIT_WAITING, parts.month)
+    pop.move(fit_rows, Status.TRAINING, parts.month)
+    parts.flows.add("registered", rows)
+    parts.flows.add("declared_unfit", unfit_rows)
 
 
-def _count_by_coalition(model: DDRModel, rows: np.ndarray) -> None:
-    """Add the registrants ``rows`` to their coalitions' running counts (parity rule)."""
-    done = model.programmes.registered_by_coalition
-    slots, counts = np.unique(model.population.group[rows], return_counts=True)
+def count_by_coalition(
+    registered: dict[str, int], coalition_of: Sequence[str], group: np.ndarray
+) -> None:
+    """Add registrants of group slots ``group`` to the running counts ``registered`` by
+    coalition (``coalition_of`` each group slot; the parity rule)."""
+    slots, counts = np.unique(group, return_counts=True)
     for slot, k in zip(slots, counts, strict=True):
-        name = model.groups[int(slot)].coalition
-        done[name] = done.get(name, 0) + int(k)
+        name = coalition_of[int(slot)]
+        registered[name] = registered.get(name, 0) + int(k)
 
 
-def settle_ranks(model: DDRModel) -> None:
+def settle_ranks(parts: IntakeParts) -> None:
     """Ranks and chain of command: settled at once if quotas were agreed up front."""
-    state = model.programmes
+    state = parts.programmes
     if state.ranks_settled or state.ddr_started is None:
         return
-    if model.spec.programmes.integration.quota_mode == "upfront":
+    if parts.spec.programmes.integration.quota_mode == "upfront":
         state.ranks_settled = True
         return
-    groups = model.active_groups()
+    groups = parts.active_groups()
     mean_trust = float(np.mean([g.trust for g in groups])) if groups else 0.0
     p = (
-        model.government.chain_of_command_flexibility
+        parts.government.chain_of_command_flexibility
         * mean_trust
-        * (1.0 + model.mission.mediation_effort * model.mission.presence)
+        * (1.0 + parts.mission.mediation_effort * parts.mission.presence)
     )
-    if model.rng_events.random() < p:
+    if parts.rng_events.random() < p:
         state.ranks_settled = True
 
 
-def complete_training(model: DDRModel) -> None:
+def complete_training(parts: IntakeParts) -> None:
     """Trainees who finished training are integrated while the quota has room."""
-    state = model.programmes
-    pop = model.population
+    state = parts.programmes
+    pop = parts.population
     if not state.ranks_settled or pop.number_in(Status.TRAINING) == 0:
         return
     n = pop.size
-    months = model.spec.programmes.accelerated_ddr.training_months
+    months = parts.spec.programmes.accelerated_ddr.training_months
     done = np.flatnonzero(
-        (pop.status[:n] == Status.TRAINING) & (model.month - pop.since[:n] >= months)
+        (pop.status[:n] == Status.TRAINING) & (parts.month - pop.since[:n] >= months)
     )
     room = max(0, state.quota - state.integrated_total)
     if len(done) > room:
-        done = model.rng_choice.permutation(done)[:room]
+        done = parts.rng_choice.permutation(done)[:room]
     if len(done) == 0:
         return
-    post = postings(model, done)
-    pop.move(done, Status.INTEGRATED, model.month, where=post)
+    post = postings(parts, done)
+    pop.move(done, Status.INTEGRATED, parts.month, where=post)
     state.integrated_total += len(done)
-    model.costs["integration_usd"] += len(done) * model.spec.programmes.integration.unit_cost_usd
-    model.flows.add("integrated", done)
+    parts.costs["integration_usd"] += len(done) * parts.spec.programmes.integration.unit_cost_usd
+    parts.flows.add("integrated", done)
 
 
-def postings(model: DDRModel, rows: np.ndarray) -> np.ndarray:
+def postings(parts: IntakeParts, rows: np.ndarray) -> np.ndarray:
     """Region where each of ``rows`` will serve (see the module docstring)."""
-    integration = model.spec.programmes.integration
+    integration = parts.spec.programmes.integration
     if integration.destination == "territorial":
-        return model.population.home[rows]  # local units, near home
-    start = model.spec.calendar.start
+        return parts.population.home[rows]  # local units, near home
+    start = parts.spec.calendar.start
     if not integration.units:
-        return model.rng_choice.integers(0, model.n_regions, len(rows))  # posted anywhere
+        return parts.rng_choice.integers(0, parts.n_regions, len(rows))  # posted anywhere
     opens = [-1 if u.opens is None else month_index(u.opens, start) for u in integration.units]
     first = min(opens)  # before any unit opens, the first units to open take people
     units = [
         u
         for u, month in zip(integration.units, opens, strict=True)
-        if u.share > 0 and month <= max(model.month, first)
+        if u.share > 0 and month <= max(parts.month, first)
     ]
     share = np.array([u.share for u in units])
-    regions = np.array([model.region_index[u.region] for u in units])
-    return regions[model.rng_choice.choice(len(units), len(rows), p=share / share.sum())]
+    regions = np.array([parts.region_index[u.region] for u in units])
+    return regions[parts.rng_choice.choice(len(units), len(rows), p=share / share.sum())]
 
 
-def review_quota(model: DDRModel) -> None:
+def review_quota(parts: IntakeParts) -> None:
     """The government revises a negotiated quota once places run short (module docstring)."""
-    state = model.programmes
-    b = model.spec.behaviour
-    if state.ddr_started is None or model.spec.programmes.integration.quota_mode != "negotiated":
+    state = parts.programmes
+    b = parts.spec.behaviour
+    if state.ddr_started is None or parts.spec.programmes.integration.quota_mode != "negotiated":
         return
-    taken = state.integrated_total + model.population.number_in(Status.TRAINING)
+    taken = state.integrated_total + parts.population.number_in(Status.TRAINING)
     if taken < b.quota_review_fill * state.quota:
         return
-    if model.rng_events.random() >= b.quota_review_rate:
+    if parts.rng_events.random() >= b.quota_review_rate:
         return
-    listed_armed = int(model.population.listed_armed_by_group.sum())
+    listed_armed = int(parts.population.listed_armed_by_group.sum())
     if listed_armed == 0:
         listed_armed = sum(
-            int(g.spec.armed) for g in model.active_groups() if g.covered_by_agreement(model)
+            int(g.spec.armed) for g in parts.active_groups() if g.covered_by_agreement()
         )
-    offer = int(round(model.government.political_will * listed_armed))
+    offer = int(round(parts.government.political_will * listed_armed))
     if offer > state.quota:
         state.quota = offer
-        model.flows.note("quota_offer", f"the government offers {offer} integration places")
+        parts.flows.note("quota_offer", f"the government offers {offer} integration places")
 
 
-def redeploy_to_new_units(model: DDRModel) -> None:
+def redeploy_to_new_units(parts: IntakeParts) -> None:
     """Units that open this month take their share of those serving in the open units."""
-    integration = model.spec.programmes.integration
+    integration = parts.spec.programmes.integration
     if integration.destination == "territorial" or not integration.units:
         return
-    start = model.spec.calendar.start
+    start = parts.spec.calendar.start
     opens = [-1 if u.opens is None else month_index(u.opens, start) for u in integration.units]
-    new = [u for u, m in zip(integration.units, opens, strict=True) if m == model.month]
-    if not new or model.population.number_in(Status.INTEGRATED) == 0:
+    new = [u for u, m in zip(integration.units, opens, strict=True) if m == parts.month]
+    if not new or parts.population.number_in(Status.INTEGRATED) == 0:
         return
-    old = [u for u, m in zip(integration.units, opens, strict=True) if m < model.month]
-    old_regions = np.array([model.region_index[u.region] for u in old], np.int8)
-    pop = model.population
+    old = [u for u, m in zip(integration.units, opens, strict=True) if m < parts.month]
+    old_regions = np.array([parts.region_index[u.region] for u in old], np.int8)
+    pop = parts.population
     n = pop.size
     serving = np.flatnonzero(
         (pop.status[:n] == Status.INTEGRATED) & np.isin(pop.where[:n], old_regions)
@@ -322,9 +379,9 @@ def redeploy_to_new_units(model: DDRModel) -> None:
     total = sum(u.share for u in old) + sum(u.share for u in new)
     if total <= 0 or len(serving) == 0:
         return
-    order = model.rng_choice.permutation(serving)
+    order = parts.rng_choice.permutation(serving)
     taken = 0
     for unit in new:
         k = int(round(len(serving) * unit.share / total))
-        pop.relocate(order[taken : taken + k], model.region_index[unit.region], model.month)
+        pop.relocate(order[taken : taken + k], parts.region_index[unit.region], parts.month)
         taken += k

@@ -27,69 +27,95 @@ the region where the person served; the person goes home to the group.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ddr_sim.core.mechanisms.outside_options import group_income_per_member
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.scenario import Scenario
+    from ddr_sim.core.population import Population
+    from ddr_sim.core.state import FlowLog, GovernmentView, GroupView
 
 
-def facing_war(model: DDRModel) -> np.ndarray:
+class ReversalParts(Protocol):
+    """What the reversal choice reads and changes."""
+
+    spec: Scenario
+    month: int
+    population: Population
+    government: GovernmentView
+    towns_holder: np.ndarray
+    rng_choice: np.random.Generator
+    flows: FlowLog
+
+    def active_groups(self) -> Sequence[GroupView]: ...
+
+    def group_array(self, name: str) -> np.ndarray: ...
+
+    def coalition_array(self) -> np.ndarray: ...
+
+
+def facing_war(groups: Sequence[GroupView], pop: Population) -> np.ndarray:
     """Integrated rows whose group's fight began since they last weighed it; clears the news."""
-    news = [g.index for g in model.active_groups() if g.war_news]
-    for g in model.active_groups():
+    news = [g.index for g in groups if g.war_news]
+    for g in groups:
         g.war_news = False
     if not news:
         return np.empty(0, np.intp)
-    pop = model.population
     n = pop.size
     integrated = pop.status[:n] == Status.INTEGRATED
     return np.flatnonzero(integrated & np.isin(pop.group[:n], np.array(news, np.int16)))
 
 
-def held_by_coalition(model: DDRModel, rows: np.ndarray) -> np.ndarray:
-    """Mask: a group of the person's coalition holds the towns where they serve."""
-    pop = model.population
-    coalition = model.coalition_array()
-    holder = model.towns_holder[pop.where[rows].astype(np.intp)]
+def held_by_coalition(
+    pop: Population, rows: np.ndarray, coalition: np.ndarray, towns_holder: np.ndarray
+) -> np.ndarray:
+    """Mask: a group of the person's coalition holds the towns where they serve.
+
+    ``coalition`` is each group slot's coalition index, ``towns_holder`` each region's
+    holder (a group slot, -1 for the government).
+    """
+    holder = towns_holder[pop.where[rows].astype(np.intp)]
     held_by = np.where(holder >= 0, coalition[np.maximum(holder, 0)], -2)
     return held_by == coalition[pop.group[rows].astype(np.intp)]
 
 
-def reconsider_integration(model: DDRModel, revising: np.ndarray) -> None:
-    """Integrated people among ``revising`` rows (and all facing a new war) stay or return."""
-    pop = model.population
+def reconsider_integration(
+    parts: ReversalParts, revising: np.ndarray, group_income: np.ndarray
+) -> None:
+    """Integrated people among ``revising`` rows (and all facing a new war) stay or return;
+    ``group_income`` is what staying with each group pays per member this month."""
+    pop = parts.population
     rows = revising[pop.status[revising] == Status.INTEGRATED]
-    at_war = facing_war(model)
+    at_war = facing_war(parts.active_groups(), pop)
     if len(at_war):
         rows = np.union1d(rows, at_war)
     if len(rows) == 0:
         return
-    b = model.spec.behaviour
-    eco = model.spec.economy
-    gov = model.government
+    b = parts.spec.behaviour
+    eco = parts.spec.economy
+    gov = parts.government
     group = pop.group[rows]
     u_stay = (
         b.income_weight * eco.army_pay * gov.pay_reliability
         + b.trust_weight * (pop.trust[rows] - 0.5)
         + b.integration_status_bonus
     )
-    war = model.group_array("war")[group]
-    held = held_by_coalition(model, rows)
+    war = parts.group_array("war")[group]
+    held = held_by_coalition(pop, rows, parts.coalition_array(), parts.towns_holder)
     u_return = (
-        b.income_weight * group_income_per_member(model)[group]
+        b.income_weight * group_income[group]
         + b.tie_weight * pop.tie[rows]
         + b.rejoin_weight_collapse * war * (1.0 + b.rejoin_weight_held_ground * held)
         + b.rejoin_weight_far_posting * (pop.where[rows] != pop.home[rows])
         - b.desertion_cost
     )
     p_return = 1.0 / (1.0 + np.exp(-b.choice_scale * (u_return - u_stay)))
-    leaving = rows[model.rng_choice.random(len(rows)) < p_return]
+    leaving = rows[parts.rng_choice.random(len(rows)) < p_return]
     if len(leaving) == 0:
         return
-    model.flows.add("rejoined", leaving)  # counted where they served
-    pop.move(leaving, Status.REJOINED, model.month, where=pop.home[leaving])
+    parts.flows.add("rejoined", leaving)  # counted where they served
+    pop.move(leaving, Status.REJOINED, parts.month, where=pop.home[leaving])

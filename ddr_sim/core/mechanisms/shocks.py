@@ -30,11 +30,11 @@ A new fight reaches the group's integrated members at once (``war_news``, mechan
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from ddr_sim.config.scenario import Event
 from ddr_sim.core.mechanisms.cantonment import damage_sites
 from ddr_sim.core.mechanisms.cvr import clash_factor
 from ddr_sim.core.mechanisms.list_inflation import submit_lists
@@ -42,200 +42,244 @@ from ddr_sim.core.mechanisms.pressure import raise_pressure
 from ddr_sim.core.statuses import WITH_GROUP, Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.agents import ArmedGroup
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.scenario import Event, Scenario
+    from ddr_sim.core.mechanisms.cantonment import Sites
+    from ddr_sim.core.population import Population
+    from ddr_sim.core.state import (
+        FlowLog,
+        GovernmentView,
+        GroupView,
+        MissionView,
+        ProgrammeState,
+    )
+
+
+class ShockParts(Protocol):
+    """What scenario events and the monthly hazards read and change: shocks reach every
+    part of the process."""
+
+    spec: Scenario
+    month: int
+    calendar_end: int
+    n_regions: int
+    region_index: dict[str, int]
+    attack_rate: np.ndarray
+    region_controller: np.ndarray
+    towns_holder: np.ndarray
+    captures: dict[int, int]
+    cvr_intensity: np.ndarray
+    danger: dict[str, float]
+    programme_column: dict[str, int]
+    population: Population
+    programmes: ProgrammeState
+    government: GovernmentView
+    mission: MissionView
+    sites: Sites
+    group_by_name: dict[str, GroupView]
+    rng_events: np.random.Generator
+    flows: FlowLog
+
+    def active_groups(self) -> Sequence[GroupView]: ...
+
+    def group_array(self, name: str) -> np.ndarray: ...
+
+    def consent_matrix(self) -> np.ndarray: ...
+
 
 FIGHT_MONTHS = 3
 
 
-def kill(model: DDRModel, rows: np.ndarray) -> None:
+def kill(parts: ShockParts, rows: np.ndarray) -> None:
     if len(rows) == 0:
         return
-    model.population.move(rows, Status.KILLED, model.month)
-    model.flows.add("killed", rows)
+    parts.population.move(rows, Status.KILLED, parts.month)
+    parts.flows.add("killed", rows)
 
 
-def kill_share(model: DDRModel, mask: np.ndarray, share: float, at_most: int | None = None) -> None:
+def kill_share(
+    parts: ShockParts, mask: np.ndarray, share: float, at_most: int | None = None
+) -> None:
     """Kill a random ``share`` of the rows in ``mask`` (or ``at_most`` of them)."""
     rows = np.flatnonzero(mask)
     if len(rows) == 0:
         return
     k = int(round(share * len(rows))) if at_most is None else min(at_most, len(rows))
     if k > 0:
-        kill(model, model.rng_events.choice(rows, k, replace=False))
+        kill(parts, parts.rng_events.choice(rows, k, replace=False))
 
 
-def groups_concerned(model: DDRModel, event: Event) -> list[ArmedGroup]:
+def groups_concerned(parts: ShockParts, event: Event) -> list[GroupView]:
     if event.groups:
-        return [model.group_by_name[name] for name in event.groups if name in model.group_by_name]
-    return [g for g in model.active_groups() if g.signatory]
+        return [parts.group_by_name[name] for name in event.groups if name in parts.group_by_name]
+    return [g for g in parts.active_groups() if g.signatory]
 
 
-def start_fight(model: DDRModel, group: ArmedGroup, region: int | None, severity: float) -> None:
+def start_fight(parts: ShockParts, group: GroupView, region: int | None, severity: float) -> None:
     """A clash between the army and ``group``: trust, casualties and a fight."""
-    b = model.spec.behaviour
+    b = parts.spec.behaviour
     group.shift_trust(-b.trust_loss_clash * severity)
     if not group.fighting:
         group.war_news = True
         group.fight_severity = 0.0
     group.fight_severity = max(group.fight_severity, float(severity))
-    group.fighting_until = max(group.fighting_until, model.month + FIGHT_MONTHS)
-    pop = model.population
+    group.fighting_until = max(group.fighting_until, parts.month + FIGHT_MONTHS)
+    pop = parts.population
     n = pop.size
     mask = (pop.group[:n] == group.index) & pop.armed[:n] & np.isin(pop.status[:n], WITH_GROUP)
     if region is not None:
         mask &= pop.where[:n] == region
-    kill_share(model, mask, b.clash_kill_share * severity)
-    model.flows.bump("clashes", group.index)
+    kill_share(parts, mask, b.clash_kill_share * severity)
+    parts.flows.bump("clashes", group.index)
 
 
-def attack(model: DDRModel, region: int, target: str, severity: float, killed: int = 0) -> None:
+def attack(parts: ShockParts, region: int, target: str, severity: float, killed: int = 0) -> None:
     """An extremist attack on ``target`` in ``region``."""
-    b = model.spec.behaviour
-    pop = model.population
+    b = parts.spec.behaviour
+    pop = parts.population
     n = pop.size
     if target == "moc":
         moc = (pop.status[:n] == Status.MOC) & (pop.where[:n] == region)
         if killed:
-            kill_share(model, moc, 0.0, at_most=killed)
+            kill_share(parts, moc, 0.0, at_most=killed)
         else:
-            kill_share(model, moc, b.attack_kill_share * severity)
+            kill_share(parts, moc, b.attack_kill_share * severity)
         in_moc = pop.status[:n] == Status.MOC
         pop.trust[:n][in_moc] = np.maximum(0.0, pop.trust[:n][in_moc] - 0.1 * severity)
-        model.danger["moc"] = min(1.0, model.danger["moc"] + severity)
+        parts.danger["moc"] = min(1.0, parts.danger["moc"] + severity)
     elif target == "sites":
-        damage_sites(model, region, severity)
-        model.danger["cantonment"] = min(1.0, model.danger["cantonment"] + severity)
+        damage_sites(parts.sites, parts.spec.programmes.cantonment.build_months, region, severity)
+        parts.danger["cantonment"] = min(1.0, parts.danger["cantonment"] + severity)
     elif target == "mission":
-        model.mission.capacity = max(0.3, model.mission.capacity - 0.1 * severity)
+        parts.mission.capacity = max(0.3, parts.mission.capacity - 0.1 * severity)
     elif target == "army":
         integrated = (pop.status[:n] == Status.INTEGRATED) & (pop.where[:n] == region)
-        kill_share(model, integrated, b.attack_kill_share * severity, at_most=killed or None)
-    model.flows.bump_region("attacks", region)
+        kill_share(parts, integrated, b.attack_kill_share * severity, at_most=killed or None)
+    parts.flows.bump_region("attacks", region)
 
 
-def extremist_hazard(model: DDRModel) -> None:
+def extremist_hazard(parts: ShockParts) -> None:
     """Monthly extremist attacks on whatever is present in each region."""
-    rng = model.rng_events
-    moc_here = model.population.counts[:, :, Status.MOC].sum(axis=0)  # by region, now
-    sites = model.sites
+    rng = parts.rng_events
+    moc_here = parts.population.counts[:, :, Status.MOC].sum(axis=0)  # by region, now
+    sites = parts.sites
     begun = sites.region_of_site[sites.work_done > 0]
-    sites_here = np.bincount(begun, minlength=model.n_regions)
-    for r in range(model.n_regions):
-        k = rng.poisson(model.attack_rate[r])
+    sites_here = np.bincount(begun, minlength=parts.n_regions)
+    for r in range(parts.n_regions):
+        k = rng.poisson(parts.attack_rate[r])
         for _ in range(k):
             targets = ["army"]
             if moc_here[r] > 0:
                 targets.append("moc")
             if sites_here[r] > 0:
                 targets.append("sites")
-            if model.mission.presence > 0:
+            if parts.mission.presence > 0:
                 targets.append("mission")
-            attack(model, r, targets[rng.integers(len(targets))], severity=rng.random())
-    for key in model.danger:
-        model.danger[key] *= 0.9
+            attack(parts, r, targets[rng.integers(len(targets))], severity=rng.random())
+    for key in parts.danger:
+        parts.danger[key] *= 0.9
 
 
-def clash_hazard(model: DDRModel) -> None:
+def clash_hazard(parts: ShockParts) -> None:
     """Emergent clashes between the army and low-trust groups."""
-    b = model.spec.behaviour
-    rng = model.rng_events
-    presence = model.mission.presence
-    for group in model.active_groups():
+    b = parts.spec.behaviour
+    rng = parts.rng_events
+    presence = parts.mission.presence
+    for group in parts.active_groups():
         if b.fight_threshold <= 0:
             continue
         p = b.clash_rate * max(0.0, 1.0 - group.trust / b.fight_threshold)
-        p *= (2.0 - presence) * clash_factor(model, group)
+        p *= (2.0 - presence) * clash_factor(b, group.region_weights, parts.cvr_intensity)
         if rng.random() < p:
-            start_fight(model, group, group.stronghold, severity=rng.random())
+            start_fight(parts, group, group.stronghold, severity=rng.random())
 
 
-def offensive(model: DDRModel, group: ArmedGroup, region: int, severity: float) -> None:
+def offensive(parts: ShockParts, group: GroupView, region: int, severity: float) -> None:
     """The army moves on ``region``, held by ``group``; its coalition may join the fight.
 
     The army holds the region (its ground and its towns) once the fight has run its
     course, ``FIGHT_MONTHS`` later (in 2023 fighting resumed in August and the army took
     Kidal in November, DOMAIN 3): until then the group still holds the towns.
     """
-    start_fight(model, group, region, severity)
-    model.captures[region] = model.month + FIGHT_MONTHS
-    rally_coalition(model, group, severity)
+    start_fight(parts, group, region, severity)
+    parts.captures[region] = parts.month + FIGHT_MONTHS
+    rally_coalition(parts, group, severity)
 
 
-def complete_captures(model: DDRModel) -> None:
+def complete_captures(parts: ShockParts) -> None:
     """Regions whose offensive has run its course pass to the army."""
-    for region, month in list(model.captures.items()):
-        if model.month >= month:
-            model.region_controller[region] = -1
-            model.towns_holder[region] = -1
-            del model.captures[region]
+    for region, month in list(parts.captures.items()):
+        if parts.month >= month:
+            parts.region_controller[region] = -1
+            parts.towns_holder[region] = -1
+            del parts.captures[region]
 
 
-def rally_coalition(model: DDRModel, group: ArmedGroup, severity: float) -> None:
+def rally_coalition(parts: ShockParts, group: GroupView, severity: float) -> None:
     """Coalition partners not yet fighting join with probability solidarity * (1 - T)."""
-    solidarity = model.spec.behaviour.coalition_solidarity
-    for partner in model.active_groups():
+    solidarity = parts.spec.behaviour.coalition_solidarity
+    for partner in parts.active_groups():
         if partner is group or partner.coalition != group.coalition or partner.fighting:
             continue
-        if model.rng_events.random() < solidarity * (1.0 - partner.trust):
-            start_fight(model, partner, partner.stronghold, severity)
+        if parts.rng_events.random() < solidarity * (1.0 - partner.trust):
+            start_fight(parts, partner, partner.stronghold, severity)
 
 
-def apply_event(model: DDRModel, event: Event) -> None:
+def apply_event(parts: ShockParts, event: Event) -> None:
     """Carry out one scenario event this month (nothing, and no record, when disabled)."""
     if not event.enabled:
         return
-    b = model.spec.behaviour
-    region = model.region_index[event.region] if event.region else None
-    groups = groups_concerned(model, event)
-    state = model.programmes
+    b = parts.spec.behaviour
+    region = parts.region_index[event.region] if event.region else None
+    groups = groups_concerned(parts, event)
+    state = parts.programmes
     match event.type:
         case "agreement_signed":
             for g in groups:
-                g.sign(model.month)
+                g.sign(parts.month)
         case "registration":
-            submit_lists(model, groups)
-            state.registration_months.append(model.month)
+            share = parts.consent_matrix()[:, parts.programme_column["lists"]]
+            submit_lists(parts.population, groups, share, parts.group_array("hedge"))
+            state.registration_months.append(parts.month)
         case "clash":
             for g in groups:
-                start_fight(model, g, region, event.severity)
+                start_fight(parts, g, region, event.severity)
         case "attack":
             target = event.target or "moc"
-            regions = [region] if region is not None else range(model.n_regions)
+            regions = [region] if region is not None else range(parts.n_regions)
             for r in regions:
-                attack(model, r, target, event.severity, event.killed)
+                attack(parts, r, target, event.severity, event.killed)
         case "coup":
-            gov = model.government
+            gov = parts.government
             gov.regime = event.regime or "transition"
             gov.political_will *= 1.0 - event.severity
             gov.military_approach = min(1.0, gov.military_approach + event.severity)
-            for g in model.active_groups():
+            for g in parts.active_groups():
                 g.shift_trust(-b.trust_loss_coup * event.severity)
         case "sanctions":
-            raise_pressure(model, 0.5 * event.severity)
+            raise_pressure(parts.mission, 0.5 * event.severity)
             if event.one_sided:
                 for g in groups:
                     g.shift_trust(-b.trust_loss_sanctions_one_sided * event.severity)
         case "boycott":
             for g in groups:
-                g.boycott_until = max(g.boycott_until, model.month + round(12 * event.severity))
+                g.boycott_until = max(g.boycott_until, parts.month + round(12 * event.severity))
         case "pressure_campaign":
-            raise_pressure(model, event.severity)
+            raise_pressure(parts.mission, event.severity)
         case "quota_offer":
             state.quota = max(state.quota, int(event.quota or 0))
             state.general_integration_open = True
             state.announce("INTEGRATE")
         case "mission_exit":
-            model.mission.leave(model.month)
+            parts.mission.leave(parts.month)
         case "offensive":
             targets = groups
             for g in targets:
-                offensive(model, g, region if region is not None else g.stronghold, event.severity)
+                offensive(parts, g, region if region is not None else g.stronghold, event.severity)
         case "agreement_termination":
             state.agreement_in_force = False
-            for g in model.active_groups():
+            for g in parts.active_groups():
                 if g.signatory:
                     g.war_news = g.war_news or not g.fighting
                     g.fight_severity = 1.0  # the end of the agreement: war
-                    g.fighting_until = max(g.fighting_until, model.calendar_end)
-    model.flows.note_event(event)
+                    g.fighting_until = max(g.fighting_until, parts.calendar_end)
+    parts.flows.note_event(event)

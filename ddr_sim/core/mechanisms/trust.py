@@ -35,72 +35,85 @@ from ddr_sim.core.population import lookup
 from ddr_sim.core.statuses import Status
 
 if TYPE_CHECKING:
-    from ddr_sim.core.agents import ArmedGroup
-    from ddr_sim.core.model import DDRModel
+    from ddr_sim.config.behaviour import Behaviour
+    from ddr_sim.core.population import Population
+    from ddr_sim.core.state import GovernmentView, GroupView, MissionView
 
 
-def calendar_overdue(model: DDRModel, group: ArmedGroup) -> bool:
-    """The agreement promised DDR within ``politics.ddr_calendar_months`` of signing."""
-    if group.signed_month is None or model.programmes.ddr_started is not None:
+def calendar_overdue(
+    signed_month: int | None, ddr_started: int | None, month: int, calendar_months: int
+) -> bool:
+    """The agreement, signed in ``signed_month``, promised DDR within ``calendar_months``
+    (``politics.ddr_calendar_months``) and DDR had not started by ``month``."""
+    if signed_month is None or ddr_started is not None:
         return False
-    return model.month - group.signed_month > model.spec.politics.ddr_calendar_months
+    return month - signed_month > calendar_months
 
 
-def update_group_trust(model: DDRModel, group: ArmedGroup, exposed: bool) -> None:
-    """Apply the monthly trust change of the module docstring to ``group``."""
-    b = model.spec.behaviour
-    mission = model.mission
-    gov = model.government
+def update_group_trust(
+    group: GroupView,
+    behaviour: Behaviour,
+    government: GovernmentView,
+    mission: MissionView,
+    *,
+    covered: bool,
+    exposed: bool,
+    overdue: bool,
+) -> None:
+    """Apply the monthly trust change of the module docstring to ``group``: ``covered``
+    by the agreement, ``exposed`` to state pay, its DDR calendar ``overdue``."""
+    b = behaviour
     d = 0.0
-    if group.covered_by_agreement(model):
-        d += b.trust_from_progress * gov.progress_delta
+    if covered:
+        d += b.trust_from_progress * government.progress_delta
         d += b.trust_from_mediation * mission.mediation_effort * mission.presence
-    if gov.paid_late and exposed:
+    if government.paid_late and exposed:
         d -= b.trust_loss_late_pay
-    if calendar_overdue(model, group):
+    if overdue:
         d -= b.trust_loss_broken_calendar
     if group.signed_month is not None and mission.ever_present:
         d -= b.guarantee_trust_loss * (1.0 - mission.presence)
     group.shift_trust(d)
 
 
-def shift_group_trust(group: ArmedGroup, delta: float) -> None:
+def shift_group_trust(group: GroupView, delta: float) -> None:
     """Move a group's trust by ``delta`` and keep it in [0, 1]."""
     group.trust = float(min(1.0, max(0.0, group.trust + delta)))
 
 
-def hedge_share(model: DDRModel, group: ArmedGroup) -> float:
-    """Share of the best armed fighters the group keeps out of every process."""
-    b = model.spec.behaviour
-    mission = model.mission
-    pull = 1.0 - group.trust + b.hedge_rent_weight * float(model.rent_ratio[group.index])
+def hedge_share(behaviour: Behaviour, mission: MissionView, trust: float, rent: float) -> float:
+    """Share of the best armed fighters a group with ``trust`` and outside income ``rent``
+    (per member, relative to army pay) keeps out of every process."""
+    b = behaviour
+    pull = 1.0 - trust + b.hedge_rent_weight * rent
     if mission.ever_present:
         pull += b.hedge_guarantee_weight * (1.0 - mission.presence)
     return min(1.0, b.hedge_max * pull)
 
 
-def held_back(model: DDRModel, rows: np.ndarray | slice) -> np.ndarray:
+def held_back(pop: Population, rows: np.ndarray | slice, hedge: np.ndarray) -> np.ndarray:
     """Mask over ``rows`` (row indices or a slice): armed fighters their group holds back
-    this month."""
-    pop = model.population
-    threshold = 1.0 - model.group_array("hedge")
+    this month, given each group slot's held-back share ``hedge``."""
+    threshold = 1.0 - hedge
     return pop.armed[rows] & (pop.quality[rows] >= lookup(threshold, pop.group[rows]))
 
 
-def update_person_trust(model: DDRModel) -> None:
-    """Personal trust drifts to the group's; late pay hits those on a state salary."""
-    pop = model.population
+def update_person_trust(
+    pop: Population, group_trust: np.ndarray, behaviour: Behaviour, paid_late: bool
+) -> None:
+    """Personal trust drifts to the group's (``group_trust`` per group slot); late pay
+    (``paid_late``) hits those on a state salary."""
     n = pop.size
-    k = np.float32(model.spec.behaviour.trust_person_adjust)
+    k = np.float32(behaviour.trust_person_adjust)
     trust = pop.trust[:n]
-    pull = lookup(model.group_array("trust").astype(np.float32), pop.group[:n])
+    pull = lookup(group_trust.astype(np.float32), pop.group[:n])
     pull -= trust
     pull *= k
     trust += pull
-    if model.government.paid_late:
+    if paid_late:
         status = pop.status[:n]
         salaried = np.flatnonzero(
             (status == Status.MOC) | (status == Status.TRAINING) | (status == Status.INTEGRATED)
         )
-        trust[salaried] -= np.float32(model.spec.behaviour.trust_loss_late_pay)
+        trust[salaried] -= np.float32(behaviour.trust_loss_late_pay)
         np.maximum(trust, 0.0, out=trust)
