@@ -12,11 +12,19 @@ SEEDS = range(3)
 MARGIN = 30
 
 
-def _scenario(plains_trust: float, margin: int | None) -> Any:
+def _scenario(plains_trust: float, margin: int | None, at_the_table: bool = True) -> Any:
     """Two coalitions in MOC; Hills trusts the state, Plains (the other coalition) does
-    not; accelerated DDR launches under a pressure campaign."""
+    not; accelerated DDR launches under a pressure campaign. Both stay at the table (no
+    walk-out, no clash) unless ``at_the_table`` is false, when Plains boycotts throughout."""
+    boycott = [
+        {"date": month(k), "type": "boycott", "groups": ["Plains"], "severity": 1.0}
+        for k in (0, 12, 24)
+        if not at_the_table
+    ]
     return build(
         {
+            "behaviour.boycott_threshold": -10.0,
+            "behaviour.fight_threshold": 0.0,
             "programmes.moc": {
                 "opens": month(0),
                 "sites": ["North", "South"],
@@ -34,14 +42,16 @@ def _scenario(plains_trust: float, margin: int | None) -> Any:
             "groups.Plains.political_demand": 0.2,
             "groups.Hills.initial_trust": 0.8,
             "groups.Plains.initial_trust": plains_trust,
-            "events": [{"date": month(7), "type": "pressure_campaign", "severity": 0.9}],
+            "events": [{"date": month(7), "type": "pressure_campaign", "severity": 0.9}] + boycott,
         },
         n_groups=2,
     )
 
 
-def _registered(plains_trust: float, margin: int | None) -> list[dict[str, int]]:
-    scenario = _scenario(plains_trust, margin)
+def _registered(
+    plains_trust: float, margin: int | None, at_the_table: bool = True
+) -> list[dict[str, int]]:
+    scenario = _scenario(plains_trust, margin, at_the_table)
     return [dict(run(scenario, s).programmes.registered_by_coalition) for s in SEEDS]
 
 
@@ -61,3 +71,11 @@ def test_the_slower_coalition_sets_the_pace():
     low = sum(r.get("North-coalition", 0) for r in _registered(0.1, MARGIN))
     high = sum(r.get("North-coalition", 0) for r in _registered(0.7, MARGIN))
     assert high > low + 20
+
+
+def test_a_coalition_that_walks_out_does_not_hold_the_other_back():
+    """Only the coalitions at the table count: with the other boycotting, the willing
+    coalition registers as if there were no rule."""
+    alone = _registered(0.1, MARGIN, at_the_table=False)
+    assert all(r.get("Loyalists", 0) == 0 for r in alone)
+    assert all(r.get("North-coalition", 0) > 3 * MARGIN for r in alone)
