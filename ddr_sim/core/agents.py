@@ -86,6 +86,11 @@ class ArmedGroup(mesa.Agent):
         return self.model.month < self.fighting_until
 
     @property
+    def at_the_table(self) -> bool:
+        """Covered by the agreement and not boycotting its follow-up bodies."""
+        return self.covered_by_agreement() and not self.boycotting
+
+    @property
     def war(self) -> float:
         """How hard the group is fighting the army this month: the severity of its fight
         (a skirmish near 0, the army moving on its towns or the end of the agreement near

@@ -195,12 +195,7 @@ def _admit(rng: np.random.Generator, chosen: np.ndarray, places: int) -> np.ndar
 def _takes_part(group: ArmedGroup) -> bool:
     """A signatory group covered by the agreement, at the table and not at war: its
     coalition counts for the parity rule (one that walks out does not hold the others)."""
-    return (
-        group.signatory
-        and group.covered_by_agreement()
-        and not group.boycotting
-        and not group.fighting
-    )
+    return group.signatory and group.at_the_table and not group.fighting
 
 
 def _within_parity(
@@ -210,7 +205,8 @@ def _within_parity(
     margin = model.spec.programmes.integration.parity_margin
     if margin is None or len(chosen) == 0:
         return chosen
-    coalition = np.array([model.groups[g].coalition for g in model.population.group[rows[chosen]]])
+    coalition_of_slot = np.array([g.coalition for g in model.groups])  # slot = list index
+    coalition = coalition_of_slot[model.population.group[rows[chosen]]]
     return within_parity(
         rng,
         chosen,

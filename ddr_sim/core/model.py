@@ -367,7 +367,7 @@ class DDRModel(mesa.Model):
 
     def count_costs(self) -> None:
         """Add this month's running costs to ``costs`` (``costs.add_running_costs``)."""
-        participating = sum(1 for g in self.groups if g.covered_by_agreement() and not g.boycotting)
+        participating = sum(1 for g in self.groups if g.at_the_table)
         held = self.population.counts.sum(axis=(0, 1))  # people by status, end of month
         add_running_costs(self.costs, self.spec, held, participating, self.sites.spent_usd)
 
