@@ -78,7 +78,14 @@ class Behaviour(Strict):
     )
     hardening_weight: Weight = 1.0
     allowance_delay_weight: Weight = Field(
-        0.5, description="Consent lost per unit of allowance above civil-service pay."
+        0.5,
+        description="Consent lost per unit of allowance above civil-service pay; political "
+        "progress is slowed by the factor 1 / (1 + weight * excess).",
+    )
+    allowance_seat_weight: Weight = Field(
+        0.0,
+        description="Pull, per unit of allowance above civil-service pay, on a group's choice "
+        "to keep its seats on the follow-up bodies (participation score).",
     )
     boycott_threshold: Score = Field(
         -0.3, description="Participation score below which to boycott."

@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from ddr_sim.config.calendar import month_index
-from ddr_sim.core.mechanisms.paid_delay import participation_score
+from ddr_sim.core.mechanisms.paid_delay import implementation_pace, participation_score
 from ddr_sim.core.mechanisms.politics_gate import consent_climate, decide_consent
 from ddr_sim.core.mechanisms.pressure import review_quota
 from ddr_sim.core.mechanisms.shocks import offensive
@@ -43,7 +43,8 @@ class ArmedGroup(mesa.Agent):
     political_demand, trust (government <-> group), cohesion, recruitment_share,
     region_weights {region index: share}, stronghold (region with most members),
     consent {programme: share of commanders consenting}, hedge (held-back share),
-    boycott_until, boycotting, fighting_until, fight_severity, war_news (a fight began and
+    boycott_until, boycotting, fighting_until, fight_severity, at_war (the fight is a war,
+    not a skirmish), war_news (a war began and
     its integrated members have not yet weighed it), parent (index of the group it split
     from, or None).
     """
@@ -76,6 +77,7 @@ class ArmedGroup(mesa.Agent):
         self.boycotting = False
         self.fighting_until = -1
         self.fight_severity = 0.0
+        self.at_war = False
         self.war_news = False
         self.parent: int | None = None
         self.spec = spec
@@ -215,6 +217,7 @@ class Government(mesa.Agent):
                 * self.political_will
                 * (0.5 + b.progress_trust_feedback * mean_trust)
                 * (1.0 + mediation)
+                * implementation_pace(b, model.spec.economy)
             )
             self.progress_delta = rate * (1.0 - self.progress)
             self.progress += self.progress_delta

@@ -102,6 +102,7 @@ class GroupView(Protocol):
     boycott_until: int
     fighting_until: int
     fight_severity: float
+    at_war: bool
     war_news: bool
     spec: Group
 

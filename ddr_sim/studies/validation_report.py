@@ -34,6 +34,7 @@ from ddr_sim.config.files import atomic_write
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.targets import Evaluation, LoadedTargets, evaluate, load_targets
 from ddr_sim.studies.calibration import checkpoints_for
+from ddr_sim.studies.collapse_table import collapse_rows
 
 FIGURES = ("cumulative_vs_targets.png", "trust_progress.png", "patterns.png")
 
@@ -48,14 +49,15 @@ class Report:
     files: list[Path]
     seeds: int
     failed: dict[int, str]
+    collapse: pd.DataFrame | None = None
 
 
-def _number(value: float, month: bool, start: str) -> str:
+def _number(value: float, month: bool, start: str, share: bool = False) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "none"
     if month:
         return month_label(int(round(value)), start)
-    return f"{value:,.0f}"
+    return f"{value:.2f}" if share else f"{value:,.0f}"
 
 
 def pattern_rows(evaluation: Evaluation, targets: LoadedTargets, start: str) -> pd.DataFrame:
@@ -65,15 +67,16 @@ def pattern_rows(evaluation: Evaluation, targets: LoadedTargets, start: str) -> 
     for r in evaluation.table.itertuples(index=False):
         t = by_name[r.name]
         month = t.in_months
+        share = "share" in t.column
 
-        def show(value: float, month: bool = month) -> str:
-            return _number(value, month, start)
+        def show(value: float, month: bool = month, share: bool = share) -> str:
+            return _number(value, month, start, share)
 
         rows.append(
             {
                 "pattern": r.pattern,
                 "when": t.when,
-                "observed": show(r.observed),
+                "observed": "see pattern" if t.observed is None else show(r.observed),
                 "band": f"{show(r.low)} to {show(r.high)}",
                 "simulated median": show(r.median),
                 "90 % interval": f"{show(r.p05)} to {show(r.p95)}",
@@ -120,9 +123,21 @@ def markdown(
         "",
         verdict,
         "",
-        "## Reasons for the bands",
-        "",
     ]
+    if report.collapse is not None and len(report.collapse):
+        lines += [
+            "## Who rejoined their group in the last year, by where they served",
+            "",
+            "Integrated people serving in each region during the run's last year (those "
+            "there at its start and those posted there during it), by their group's "
+            "coalition, and those of them who rejoined their group during the year, counted "
+            "where they served; median [90 % interval] over seeds, beside the record's "
+            "patterns (`ddr_sim/runs/collapse.py`).",
+            "",
+            _markdown_table(report.collapse),
+            "",
+        ]
+    lines += ["## Reasons for the bands", ""]
     for t in report.targets.targets:
         lines.append(f"- **{t.pattern}** ({t.source}; column `{t.column}`): {t.reason}")
     lines += ["", "## Figures", ""]
@@ -233,7 +248,13 @@ def report(
     start = scenario.calendar.start
     evaluation = evaluate(targets.targets, result.summary, start)
     out.mkdir(parents=True, exist_ok=True)
-    rep = Report(evaluation, targets, result.summary, [], seeds, result.errors)
+    collapse = collapse_rows(
+        result.summary,
+        [r.name for r in scenario.regions],
+        sorted({g.coalition for g in scenario.groups}),
+        targets.targets,
+    )
+    rep = Report(evaluation, targets, result.summary, [], seeds, result.errors, collapse)
     seeds_table = pd.concat(
         [evaluation.values.add_prefix("value_"), evaluation.met.add_prefix("met_")], axis=1
     )

@@ -30,7 +30,7 @@ from ddr_sim.core.mechanisms.interim_hardening import (
 )
 from ddr_sim.core.mechanisms.list_inflation import RecruitmentParts
 from ddr_sim.core.mechanisms.outside_options import group_income_per_member, rent_ratio
-from ddr_sim.core.mechanisms.paid_delay import participation_score
+from ddr_sim.core.mechanisms.paid_delay import implementation_pace, participation_score
 from ddr_sim.core.mechanisms.politics_gate import (
     PROGRAMMES,
     ConsentClimate,
@@ -357,14 +357,27 @@ def test_group_trust_gains_from_progress_and_loses_to_a_broken_calendar():
     assert not calendar_overdue(None, None, month=30, calendar_months=24)
 
 
-def test_participation_falls_with_trust_and_rises_with_allowances():
-    b = Behaviour()
+def test_participation_falls_with_trust_and_rises_with_allowances_by_the_seat_weight():
+    b = Behaviour(allowance_seat_weight=0.4)
     civil = Economy(committee_allowance=100.0, civil_service_pay=100.0)
     generous = Economy(committee_allowance=300.0, civil_service_pay=100.0)
     low, high = (participation_score(b, civil, t, 0.0) for t in (0.2, 0.8))
     assert low < high
     paid = participation_score(b, generous, 0.2, 0.0)
-    assert paid == pytest.approx(low + 2.0 * b.allowance_delay_weight)
+    assert paid == pytest.approx(low + 2.0 * 0.4)
+    unpaid = Behaviour(allowance_seat_weight=0.0)
+    assert participation_score(unpaid, generous, 0.2, 0.0) == pytest.approx(
+        participation_score(unpaid, civil, 0.2, 0.0)
+    )
+
+
+def test_allowances_above_civil_service_pay_slow_implementation():
+    b = Behaviour(allowance_delay_weight=0.5)
+    civil = Economy(committee_allowance=100.0, civil_service_pay=100.0)
+    generous = Economy(committee_allowance=300.0, civil_service_pay=100.0)
+    assert implementation_pace(b, civil) == 1.0
+    assert implementation_pace(b, generous) == pytest.approx(1.0 / 2.0)
+    assert implementation_pace(Behaviour(allowance_delay_weight=0.0), generous) == 1.0
 
 
 def test_interim_hardening_counts_months_before_ddr_and_expires_measures():

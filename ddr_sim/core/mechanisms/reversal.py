@@ -18,11 +18,13 @@ a group of the person's coalition holds the towns of the region they serve in (t
 sits among their own side's fighters; in Kidal the CMA held the town, DOMAIN 5).
 
 Who reconsiders: a share ``revision_rate`` each month, as for every choice; and, in the
-month after a group's fight begins, every integrated member of that group at once: a war
-between one's group and one's army is news no one waits to weigh. Outside war the same
-logit gives a low background relapse (desertion) rate, set by ``desertion_cost`` against
-the group's pull (docs/ODD.md section 7.13 gives its source). Defections are counted in
-the region where the person served; the person goes home to the group.
+month after a group goes to war (a fight that is not a skirmish, ``shocks.start_fight``),
+every integrated member of that group at once: a war between one's group and one's army
+is news no one waits to weigh. A skirmish pulls by its severity those who reconsider.
+Outside war the same logit gives a low background relapse (desertion) rate, set by
+``desertion_cost`` against the group's pull (docs/ODD.md section 7.13 gives its source).
+Defections are counted in the region where the person served; the person goes home to
+the group.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+from scipy.special import expit
 
 from ddr_sim.core.statuses import Status
 
@@ -113,7 +116,7 @@ def reconsider_integration(
         + b.rejoin_weight_far_posting * (pop.where[rows] != pop.home[rows])
         - b.desertion_cost
     )
-    p_return = 1.0 / (1.0 + np.exp(-b.choice_scale * (u_return - u_stay)))
+    p_return = expit(b.choice_scale * (u_return - u_stay))
     leaving = rows[parts.rng_choice.random(len(rows)) < p_return]
     if len(leaving) == 0:
         return

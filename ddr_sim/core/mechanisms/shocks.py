@@ -114,13 +114,24 @@ def groups_concerned(parts: ShockParts, event: Event) -> list[GroupView]:
     return [g for g in parts.active_groups() if g.signatory]
 
 
-def start_fight(parts: ShockParts, group: GroupView, region: int | None, severity: float) -> None:
-    """A clash between the army and ``group``: trust, casualties and a fight."""
+def start_fight(
+    parts: ShockParts, group: GroupView, region: int | None, severity: float, war: bool = True
+) -> None:
+    """A clash between the army and ``group``: trust, casualties and a fight.
+
+    ``war`` is False for a skirmish (the monthly clash hazard): it pulls the group's
+    integrated members by its severity when they reconsider, but is not news that makes
+    them all weigh it at once; a war (an offensive, a partner's rally, a scenario clash,
+    the end of the agreement) is, also when it follows a skirmish.
+    """
     b = parts.spec.behaviour
     group.shift_trust(-b.trust_loss_clash * severity)
     if not group.fighting:
-        group.war_news = True
         group.fight_severity = 0.0
+        group.at_war = False
+    if war and not group.at_war:
+        group.war_news = True
+        group.at_war = True
     group.fight_severity = max(group.fight_severity, float(severity))
     group.fighting_until = max(group.fighting_until, parts.month + FIGHT_MONTHS)
     pop = parts.population
@@ -190,7 +201,7 @@ def clash_hazard(parts: ShockParts) -> None:
         p = b.clash_rate * max(0.0, 1.0 - group.trust / b.fight_threshold)
         p *= (2.0 - presence) * clash_factor(b, group.region_weights, parts.cvr_intensity)
         if rng.random() < p:
-            start_fight(parts, group, group.stronghold, severity=rng.random())
+            start_fight(parts, group, group.stronghold, severity=rng.random(), war=False)
 
 
 def offensive(parts: ShockParts, group: GroupView, region: int, severity: float) -> None:
@@ -215,10 +226,12 @@ def complete_captures(parts: ShockParts) -> None:
 
 
 def rally_coalition(parts: ShockParts, group: GroupView, severity: float) -> None:
-    """Coalition partners not yet fighting join with probability solidarity * (1 - T)."""
+    """Coalition partners not yet at war join with probability solidarity * (1 - T); a
+    partner in a skirmish of its own may join the war too."""
     solidarity = parts.spec.behaviour.coalition_solidarity
     for partner in parts.active_groups():
-        if partner is group or partner.coalition != group.coalition or partner.fighting:
+        at_war = partner.fighting and partner.at_war
+        if partner is group or partner.coalition != group.coalition or at_war:
             continue
         if parts.rng_events.random() < solidarity * (1.0 - partner.trust):
             start_fight(parts, partner, partner.stronghold, severity)
@@ -279,7 +292,10 @@ def apply_event(parts: ShockParts, event: Event) -> None:
             state.agreement_in_force = False
             for g in parts.active_groups():
                 if g.signatory:
-                    g.war_news = g.war_news or not g.fighting
+                    if not g.fighting:
+                        g.at_war = False
+                    g.war_news = g.war_news or not g.at_war
+                    g.at_war = True
                     g.fight_severity = 1.0  # the end of the agreement: war
                     g.fighting_until = max(g.fighting_until, parts.calendar_end)
     parts.flows.note_event(event)
