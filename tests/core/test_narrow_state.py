@@ -22,6 +22,7 @@ import pytest
 from ddr_sim.config.behaviour import Behaviour
 from ddr_sim.config.loading import load_scenario
 from ddr_sim.config.scenario import CVR, Economy, Programmes
+from ddr_sim.core.mechanisms import shocks
 from ddr_sim.core.mechanisms.cvr import allocate_cvr
 from ddr_sim.core.mechanisms.interim_hardening import (
     count_interim_month,
@@ -44,7 +45,7 @@ from ddr_sim.core.mechanisms.pressure import (
     within_parity,
 )
 from ddr_sim.core.mechanisms.reversal import ReversalParts, facing_war, held_by_coalition
-from ddr_sim.core.mechanisms.shocks import ShockParts
+from ddr_sim.core.mechanisms.shocks import ShockParts, escalate, rally_coalition
 from ddr_sim.core.mechanisms.trust import (
     calendar_overdue,
     hedge_share,
@@ -239,6 +240,10 @@ class Group:
     signatory: bool = True
     signed_month: int | None = 0
     fighting: bool = False
+    fight_severity: float = 0.0
+    at_war: bool = False
+    coalition: str = "CMA"
+    stronghold: int = 0
     consent: dict[str, float] = field(default_factory=dict)
 
     def shift_trust(self, delta: float) -> None:
@@ -442,6 +447,41 @@ def test_news_of_a_war_reaches_the_integrated_members_of_the_group_once():
     groups = [at_war, at_peace]
     assert facing_war(groups, pop).tolist() == [0]
     assert not at_war.war_news and facing_war(groups, pop).tolist() == []
+
+
+def test_a_skirmish_pulls_by_its_severity_but_only_a_war_is_news():
+    group = Group()
+    escalate(group, 0.3, war=False)  # a skirmish
+    assert (group.war_news, group.at_war, group.fight_severity) == (False, False, 0.3)
+    group.fighting = True
+    escalate(group, 0.8, war=True)  # the army moves on its towns during the skirmish
+    assert (group.war_news, group.at_war, group.fight_severity) == (True, True, 0.8)
+    group.war_news = False
+    escalate(group, 0.5, war=True)  # the same war: no news again, severity kept
+    assert (group.war_news, group.fight_severity) == (False, 0.8)
+    group.fighting = False  # the fight ended: the next one starts from nothing
+    escalate(group, 0.2, war=False)
+    assert (group.war_news, group.at_war, group.fight_severity) == (False, False, 0.2)
+
+
+def test_the_army_moving_on_a_group_rallies_partners_in_a_skirmish_but_not_at_war(monkeypatch):
+    attacked = Group(index=0, fighting=True, at_war=True, trust=0.0)
+    skirmishing = Group(index=1, fighting=True, at_war=False, trust=0.0)
+    already = Group(index=2, fighting=True, at_war=True, trust=0.0)
+    calm = Group(index=3, trust=0.0)
+    other_side = Group(index=4, trust=0.0, coalition="Platform")
+
+    class Parts:
+        spec = type("Spec", (), {"behaviour": Behaviour(coalition_solidarity=1.0)})
+        rng_events = np.random.default_rng(0)
+
+        def active_groups(self):
+            return [attacked, skirmishing, already, calm, other_side]
+
+    joined = []
+    monkeypatch.setattr(shocks, "start_fight", lambda parts, g, region, sev: joined.append(g.index))
+    rally_coalition(Parts(), attacked, 1.0)
+    assert joined == [1, 3]
 
 
 def test_integrated_serve_among_their_own_side_where_their_coalition_holds_the_towns():

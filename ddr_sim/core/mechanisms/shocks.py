@@ -114,6 +114,18 @@ def groups_concerned(parts: ShockParts, event: Event) -> list[GroupView]:
     return [g for g in parts.active_groups() if g.signatory]
 
 
+def escalate(group: GroupView, severity: float, war: bool) -> None:
+    """The group's fight reaches ``severity`` (a new fight starts from nothing); a war that
+    begins while the group was not at war is news for its integrated members."""
+    if not group.fighting:
+        group.fight_severity = 0.0
+        group.at_war = False
+    if war and not group.at_war:
+        group.war_news = True
+        group.at_war = True
+    group.fight_severity = max(group.fight_severity, float(severity))
+
+
 def start_fight(
     parts: ShockParts, group: GroupView, region: int | None, severity: float, war: bool = True
 ) -> None:
@@ -126,13 +138,7 @@ def start_fight(
     """
     b = parts.spec.behaviour
     group.shift_trust(-b.trust_loss_clash * severity)
-    if not group.fighting:
-        group.fight_severity = 0.0
-        group.at_war = False
-    if war and not group.at_war:
-        group.war_news = True
-        group.at_war = True
-    group.fight_severity = max(group.fight_severity, float(severity))
+    escalate(group, severity, war)
     group.fighting_until = max(group.fighting_until, parts.month + FIGHT_MONTHS)
     pop = parts.population
     n = pop.size
@@ -292,10 +298,6 @@ def apply_event(parts: ShockParts, event: Event) -> None:
             state.agreement_in_force = False
             for g in parts.active_groups():
                 if g.signatory:
-                    if not g.fighting:
-                        g.at_war = False
-                    g.war_news = g.war_news or not g.at_war
-                    g.at_war = True
-                    g.fight_severity = 1.0  # the end of the agreement: war
+                    escalate(g, 1.0, war=True)  # the end of the agreement: war
                     g.fighting_until = max(g.fighting_until, parts.calendar_end)
     parts.flows.note_event(event)
