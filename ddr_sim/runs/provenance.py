@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import tomllib
+from datetime import UTC, datetime
 from pathlib import Path
 
 #: Distributions whose versions go into the manifest.
@@ -46,3 +47,8 @@ def dependency_versions() -> dict[str, str | None]:
         except importlib.metadata.PackageNotFoundError:
             versions[name] = None
     return versions
+
+
+def utc_now(timespec: str = "milliseconds") -> str:
+    """The time now, UTC, ISO 8601 to ``timespec`` (``seconds``, ``milliseconds``...)."""
+    return datetime.now(UTC).isoformat(timespec=timespec)

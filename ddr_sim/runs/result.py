@@ -11,7 +11,6 @@ import platform
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -19,17 +18,18 @@ import pandas as pd
 from ddr_sim.config.files import atomic_write as _atomic_write
 from ddr_sim.config.loading import resolved_yaml
 from ddr_sim.config.scenario import Scenario
-from ddr_sim.runs.provenance import DISTRIBUTION, dependency_versions, package_version
+from ddr_sim.runs.provenance import (
+    DISTRIBUTION,
+    dependency_versions,
+    package_version,
+    utc_now,
+)
 from ddr_sim.runs.summary_files import write_summary_files
 
 ERRORS_FILE = "errors.txt"
 TRACEBACK_FILE = "traceback.txt"
 #: Folder of finished runs inside an output directory (resumed by the same command).
 RUNS_FOLDER = "runs"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -191,7 +191,7 @@ class RunResult:
             if figures is not None:
                 written.extend(path.name for path in figures(self, out))
         finally:
-            manifest = self.manifest(command_line) | {"saved": _now(), "files": written}
+            manifest = self.manifest(command_line) | {"saved": utc_now("seconds"), "files": written}
             text("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
         return out
 

@@ -41,7 +41,6 @@ import tempfile
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +62,7 @@ from ddr_sim.runs.provenance import (
     DISTRIBUTION,
     dependency_versions,
     package_version,
+    utc_now,
 )
 from ddr_sim.runs.result import (
     ERRORS_FILE,
@@ -87,10 +87,6 @@ __all__ = [
     "package_version",
     "run",
 ]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _seed_list(seeds: int | Iterable[int]) -> list[int]:
@@ -180,7 +176,7 @@ def run(
     ValueError
         ``seeds`` is empty, repeats a seed or is below 1, or a checkpoint is not YYYY-MM.
     """
-    started = _now()
+    started = utc_now("seconds")
     overrides = list(overrides or [])
     scenario, source = _scenario(scenario_or_path, overrides)
     seed_list = _seed_list(seeds)
@@ -201,7 +197,7 @@ def run(
         errors=report.errors,
         interrupted=report.interrupted,
         started=started,
-        finished=_now(),
+        finished=utc_now("seconds"),
         source=source,
         overrides=overrides,
         checkpoints=kept,

@@ -16,7 +16,6 @@ import traceback
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from ddr_sim.runs.ledger import (
     file_digest,
     write_parquet,
 )
+from ddr_sim.runs.provenance import utc_now
 
 __all__ = [
     "FAILED",
@@ -49,11 +49,6 @@ __all__ = [
     "utc_now",
     "write_parquet",
 ]
-
-
-def utc_now() -> str:
-    """The time now, UTC, ISO 8601 to the millisecond."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def this_worker() -> str:

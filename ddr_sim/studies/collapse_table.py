@@ -58,17 +58,31 @@ def collapse_rows(
     year = _last_year(summary)
     if year is None:
         return pd.DataFrame()
+    regional = [slug(r) for r in regions if f"serving_{year}_in_{slug(r)}" in summary]
+    summary = summary.assign(
+        **{
+            f"{kind}_{year}_everyone": sum(summary[f"{kind}_{year}_in_{r}"] for r in regional)
+            for kind in ("serving", "rejoined")
+        }
+    )
+    places = []  # (where, coalition, column key, share column if not rejoined_share_<key>)
+    for region in regions:
+        r = slug(region)
+        places += [(region, c, f"{year}_in_{r}_{slug(c)}", None) for c in coalitions]
+        places.append((region, "all", f"{year}_in_{r}", None))
+    places += [("all", c, f"{year}_{slug(c)}", None) for c in coalitions]
+    places.append(("all", "all", f"{year}_everyone", f"rejoined_share_{year}"))
     rows = []
-
-    def add(where: str, coalition: str, key: str, share_column: str | None = None) -> None:
+    for where, coalition, key, share_column in places:
         serving, left = f"serving_{key}", f"rejoined_{key}"
         if serving not in summary or summary[serving].fillna(0).max() <= 0:
-            return
+            continue
         share_column = share_column or f"rejoined_share_{key}"
-        if share_column in summary:
-            share = summary[share_column]
-        else:
-            share = summary[left] / summary[serving].where(summary[serving] > 0)
+        share = (
+            summary[share_column]
+            if share_column in summary
+            else summary[left] / summary[serving].where(summary[serving] > 0)
+        )
         rows.append(
             {
                 "where served": where,
@@ -79,22 +93,4 @@ def collapse_rows(
                 "record": _record([serving, left, share_column], targets),
             }
         )
-
-    for region in regions:
-        for coalition in coalitions:
-            add(region, coalition, f"{year}_in_{slug(region)}_{slug(coalition)}")
-        add(region, "all", f"{year}_in_{slug(region)}")
-    for coalition in coalitions:
-        add("all", coalition, f"{year}_{slug(coalition)}")
-    regional = [r for r in regions if f"serving_{year}_in_{slug(r)}" in summary]
-    if regional:
-        summary = summary.assign(
-            **{
-                f"{kind}_{year}_everyone": sum(
-                    summary[f"{kind}_{year}_in_{slug(r)}"] for r in regional
-                )
-                for kind in ("serving", "rejoined")
-            }
-        )
-        add("all", "all", f"{year}_everyone", share_column=f"rejoined_share_{year}")
     return pd.DataFrame(rows)

@@ -45,13 +45,13 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
 
 from ddr_sim.config.policies import BASELINE
 from ddr_sim.runs.executors import InProcessExecutor
+from ddr_sim.runs.provenance import utc_now
 from ddr_sim.runs.store import RunStore, folder_or_temporary
 from ddr_sim.studies.compare_output import save
 from ddr_sim.studies.compare_prepare import (
@@ -173,7 +173,7 @@ def compare(
         A file of the wrong kind, or an invalid policy file, baseline or variant.
     """
     t0 = time.perf_counter()
-    started = datetime.now(UTC).isoformat(timespec="seconds")
+    started = utc_now("seconds")
     if prepared is None:
         inputs = [source] if isinstance(source, str | os.PathLike) else list(source)
         prepared = prepare_inputs(inputs, baseline, horizon, shared_overrides)

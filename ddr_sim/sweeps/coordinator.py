@@ -27,10 +27,10 @@ import numpy as np
 
 from ddr_sim.config.experiment import ResolvedExperiment
 from ddr_sim.runs.executors import BrokenExecutorError, dask_executor, drive, local_executor
+from ddr_sim.runs.provenance import utc_now
 from ddr_sim.sweeps.folder import (
     check_columns,
     model_code_hash,
-    now,
     open_store,
     reproduce_run,
 )
@@ -125,7 +125,7 @@ def _failed_records(batch: Batch, outcome: Any) -> list[RunRecord]:
             status=FAILED,
             duration_s=0.0,
             worker="",
-            finished=now(),
+            finished=utc_now(),
             error=outcome.failure_text,
             traceback=outcome.failure_traceback,
         )
@@ -309,7 +309,7 @@ def _execute(
 
 def _finish(store: SweepStore, report: SweepReport, t_start: float) -> None:
     data = store.manifest()
-    data["updated"] = now()
+    data["updated"] = utc_now()
     data["status"] = "complete" if report.complete else "partial"
     data["succeeded"] = report.succeeded
     data["failed"] = report.failed

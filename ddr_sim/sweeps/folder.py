@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,12 @@ from ddr_sim.config.experiment import (
     SweepParameter,
     apply_settings,
 )
+from ddr_sim.runs.provenance import utc_now
 from ddr_sim.sweeps.designs import point_settings, salib_problem
 from ddr_sim.sweeps.store import EXPERIMENT_COPY, SweepStore
 
 #: Distributions whose versions go into ``sweep.json``.
 VERSIONED = ("mesa", "numpy", "pandas", "pyarrow", "pydantic", "SALib", "distributed")
-
-
-def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def manifest(
@@ -67,8 +63,8 @@ def manifest(
         "package_version": deps.pop("ddr-sim"),
         "python_version": sys.version.split()[0],
         "dependencies": deps,
-        "created": now(),
-        "updated": now(),
+        "created": utc_now(),
+        "updated": utc_now(),
         "command_lines": commands,
         "status": "running",
     }
@@ -174,7 +170,7 @@ def open_store(
         return store, True
     if manifest.get("model_code_hash") != code:
         manifest.setdefault("model_code_history", []).append(
-            {"model_code_hash": code, "from": now()}
+            {"model_code_hash": code, "from": utc_now()}
         )
         manifest["model_code_hash"] = code
     manifest["experiment"] = experiment.spec.model_dump(mode="json", by_alias=True)
